@@ -1,0 +1,45 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ApiToken, Branch, User
+
+
+@admin.register(Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "is_hq", "parent", "time_zone", "contact_rule_pack", "is_active")
+    list_filter = ("is_hq", "contact_rule_pack", "is_active")
+    search_fields = ("code", "name")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = BaseUserAdmin.fieldsets + ((_("岗位"), {"fields": ("role", "branch", "display_name", "phone")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("岗位"), {"fields": ("role", "branch")}),)
+    list_display = ("username", "display_name", "role", "branch", "is_active", "last_login")
+    list_filter = ("role", "branch", "is_active")
+    search_fields = ("username", "display_name", "first_name", "last_name", "email")
+    list_select_related = ("branch",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    readonly_fields = ("prefix", "created_at", "created_by", "last_used_at")
+    fields = ("name", "user", "prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        token, key = ApiToken.issue(user=obj.user, name=obj.name, created_by=request.user)
+        obj.pk = token.pk
+        obj.refresh_from_db()
+        messages.warning(request, _("新令牌（只显示这一次，请妥善保存）：%(key)s") % {"key": key})
+
+    @admin.action(description=_("吊销所选令牌"))
+    def revoke(self, request, queryset):
+        from django.utils import timezone
+
+        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())

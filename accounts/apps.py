@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("账户与分支机构")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from accounts.roles import ensure_role_groups
+
+        post_migrate.connect(ensure_role_groups, sender=self)

@@ -1,0 +1,57 @@
+"""Reads of the loan book, always scoped to the user's branch through accounts.scoping."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.scoping import scope_to_user
+from borrowers.models import Borrower, Installment, Loan, LoanEvent, Payment
+
+
+def borrower_list(*, user, query: str = "") -> QuerySet[Borrower]:
+    qs = scope_to_user(Borrower.objects.select_related("branch"), user)
+    query = (query or "").strip()
+    if query:
+        condition = Q(name__startswith=query) | Q(mobile=query) | Q(national_id=query)
+        condition |= Q(loans__contract_number=query) | Q(loans__plate__iexact=query)
+        if query.isdigit() and len(query) == 4:
+            condition |= Q(mobile__endswith=query)
+        qs = qs.filter(condition).distinct()
+    return qs.annotate(loan_count=Count("loans", distinct=True)).order_by("name", "id")
+
+
+def borrower_get(*, user, pk: int) -> Borrower:
+    return get_object_or_404(scope_to_user(Borrower.objects.select_related("branch", "dedicated_manager"), user), pk=pk)
+
+
+def loan_list(*, user, borrower: Borrower | None = None) -> QuerySet[Loan]:
+    qs = scope_to_user(Loan.objects.select_related("borrower", "branch"), user)
+    if borrower is not None:
+        qs = qs.filter(borrower=borrower)
+    return qs.order_by("-start_date", "id")
+
+
+def loan_get(*, user, pk: int | None = None, contract_number: str | None = None) -> Loan:
+    qs = scope_to_user(Loan.objects.select_related("borrower", "branch"), user)
+    lookup = {"pk": pk} if pk is not None else {"contract_number": contract_number}
+    return get_object_or_404(qs, **lookup)
+
+
+def loans_with_schedule(*, user, borrower: Borrower) -> QuerySet[Loan]:
+    return loan_list(user=user, borrower=borrower).prefetch_related(
+        Prefetch("installments", queryset=Installment.objects.current().order_by("seq"), to_attr="schedule")
+    )
+
+
+def payment_list(*, user, loan: Loan | None = None, borrower: Borrower | None = None) -> QuerySet[Payment]:
+    qs = scope_to_user(Payment.objects.select_related("loan"), user, field="loan__branch")
+    if loan is not None:
+        qs = qs.filter(loan=loan)
+    if borrower is not None:
+        qs = qs.filter(loan__borrower=borrower)
+    return qs.order_by("-paid_at", "-id")
+
+
+def borrower_events(*, user, borrower: Borrower) -> QuerySet[LoanEvent]:
+    return scope_to_user(LoanEvent.objects.select_related("actor", "loan"), user, field="borrower__branch").filter(
+        borrower=borrower
+    )

@@ -1,0 +1,56 @@
+"""JSON errors for the API: `{"code": ..., "message": ..., "errors": {field: [..]}}`.
+
+Messages are translated into the caller's language (Accept-Language), codes are stable.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from common.exceptions import DomainError
+
+
+def _error_response(code: str, message: str, http_status: int, errors=None, headers=None):
+    body = {"code": code, "message": message}
+    if errors:
+        body["errors"] = errors
+    return Response(body, status=http_status, headers=headers)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        errors = {exc.field: [exc.message]} if exc.field else None
+        return _error_response(exc.code, exc.message, exc.http_status, errors)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            return _error_response("invalid", _("提交的数据有误。"), 400, exc.message_dict)
+        return _error_response("invalid", "; ".join(exc.messages), 400)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, list):
+            detail = {"non_field_errors": detail}
+        elif not isinstance(detail, dict):
+            detail = {"non_field_errors": [detail]}
+        response.data = {"code": "invalid", "message": _("提交的数据有误。"), "errors": detail}
+        response.status_code = status.HTTP_400_BAD_REQUEST
+        return response
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        if isinstance(codes, str):
+            code = codes
+    message = response.data.get("detail", "") if isinstance(response.data, dict) else str(response.data)
+    response.data = {"code": code, "message": str(message)}
+    return response
