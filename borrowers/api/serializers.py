@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -91,7 +93,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 class PaymentIngestSerializer(serializers.Serializer):
     contract_number = serializers.CharField(max_length=40)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0.01)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     paid_at = serializers.DateTimeField()
     channel = serializers.ChoiceField(choices=PaymentChannel.choices, default=PaymentChannel.BANK_DEBIT)
     external_ref = serializers.RegexField(
