@@ -284,7 +284,7 @@ def message_send(*, message_id: int, now: datetime | None = None) -> str:
     return MessageStatus.SENT
 
 
-def message_send_batch(*, message_ids: list[int]) -> dict:
+def message_send_batch(*, message_ids: list[int], now: datetime | None = None) -> dict:
     """Send a batch. On a transient error the channel's provider is presumed down: the rest of the
     batch on that channel is not tried now but handed back to the dispatcher for after the backoff."""
     channels = dict(OutboundMessage.objects.filter(pk__in=message_ids).values_list("id", "channel"))
@@ -298,7 +298,7 @@ def message_send_batch(*, message_ids: list[int]) -> dict:
         if channel in broken:
             postponed.setdefault(channel, []).append(message_id)
             continue
-        status = message_send(message_id=message_id)
+        status = message_send(message_id=message_id, now=now)
         counts[status] = counts.get(status, 0) + 1
         if status == RETRY:
             broken[channel] = OutboundMessage.objects.values_list("scheduled_at", flat=True).get(pk=message_id)

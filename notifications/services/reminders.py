@@ -124,12 +124,13 @@ def reminders_run(*, now: datetime | None = None, chunk_size: int = 5000) -> dic
         if column is None:
             continue
         due_now = send_at <= now
+        adapt = connection.ops.adapt_datetimefield_value
         sql = _insert_sql(column, len(branch_ids))
         for first, last in _id_chunks(due_date=due_date, branch_ids=branch_ids, chunk_size=chunk_size):
             params = [
-                step.channel, step.template_code, send_at, MessageStatus.QUEUED, now,
-                step.pk, step.step_key, now if due_now else None,
-                due_date, False, True, first, last, "active", *branch_ids,
+                step.channel, step.template_code, adapt(send_at), MessageStatus.QUEUED, adapt(now),
+                step.pk, step.step_key, adapt(now) if due_now else None,
+                connection.ops.adapt_datefield_value(due_date), False, True, first, last, "active", *branch_ids,
                 step.step_key, step.channel,
             ]  # fmt: skip
             with transaction.atomic():
