@@ -24,16 +24,21 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_display = ("name", "user", "prefix", "rate", "created_at", "last_used_at", "revoked_at")
     list_filter = ("revoked_at",)
     readonly_fields = ("prefix", "created_at", "created_by", "last_used_at")
-    fields = ("name", "user", "prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    fields = ("name", "user", "branches", "rate", "prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    filter_horizontal = ("branches",)
+    list_select_related = ("user",)
     actions = ["revoke"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the record of who had access stays
 
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        token, key = ApiToken.issue(user=obj.user, name=obj.name, created_by=request.user)
+        token, key = ApiToken.issue(user=obj.user, name=obj.name, created_by=request.user, rate=obj.rate)
         obj.pk = token.pk
         obj.refresh_from_db()
         messages.warning(request, _("新令牌（只显示这一次，请妥善保存）：%(key)s") % {"key": key})

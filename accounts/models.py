@@ -2,6 +2,7 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,17 @@ class ApiToken(models.Model):
     )
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    # Optional narrowing: when set, the token sees only these branches (intersected with what its
+    # service account may see). Empty = the service account's own scope.
+    branches = models.ManyToManyField(
+        Branch, blank=True, related_name="+", verbose_name=_("限定分支机构"),
+        help_text=_("留空表示与服务账号的范围相同；选择后令牌只能访问这些分支机构的数据。"),
+    )
+    rate = models.CharField(
+        _("限流"), max_length=20, blank=True,
+        validators=[RegexValidator(r"^\d+/(second|minute|hour|day)$", _("格式如 600/minute。"))],
+        help_text=_("如 600/minute；留空使用系统默认值（API_TOKEN_THROTTLE_RATE）。"),
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -108,12 +120,20 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def issue(cls, *, user: User, name: str, created_by: User | None = None) -> tuple["ApiToken", str]:
+    def issue(
+        cls, *, user: User, name: str, created_by: User | None = None, branches=(), rate: str = ""
+    ) -> tuple["ApiToken", str]:
         key = secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name, prefix=key[:8], key_hash=_hash_key(key), created_by=created_by
+            user=user, name=name, prefix=key[:8], key_hash=_hash_key(key), created_by=created_by, rate=rate
         )
+        if branches:
+            token.branches.set(branches)
         return token, key
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
 
     @classmethod
     def lookup(cls, key: str) -> "ApiToken | None":

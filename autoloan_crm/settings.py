@@ -228,7 +228,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "accounts.api.authentication.ApiTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # the authorization matrix (accounts.authz) decides which role may use which endpoint
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "common.api.permissions.MatrixPermission",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -237,8 +241,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env("API_THROTTLE_RATE", default="600/minute")},
+    # one bucket per integration token (a token may carry its own rate), per user for browser sessions
+    "DEFAULT_THROTTLE_CLASSES": ["common.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_THROTTLE_RATE", default="600/minute"),
+        "token": env("API_TOKEN_THROTTLE_RATE", default="600/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AutoLoan CRM API",
@@ -249,6 +257,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # one stable name per choice set (several apps have a `channel` or a `status`)
+    "ENUM_NAME_OVERRIDES": {
+        "BorrowerChannelEnum": "borrowers.choices.Channel",
+        "PaymentChannelEnum": "borrowers.choices.PaymentChannel",
+        "LoanStatusEnum": "borrowers.choices.LoanStatus",
+        "ComplaintChannelEnum": "complaints.choices.ComplaintChannel",
+        "ComplaintContactChannelEnum": "complaints.choices.ContactChannel",
+        "ReplyChannelEnum": "complaints.choices.ReplyChannel",
+        "RejectReasonEnum": "complaints.choices.RejectReason",
+        "MessageChannelEnum": "notifications.choices.MessageChannel",
+        "MessageStatusEnum": "notifications.choices.MessageStatus",
+    },
 }
 
 # --- logging ----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from accounts.models import ApiToken
@@ -26,7 +27,27 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user, token
+        user = token.user
+        # a token narrowed to some branches: accounts.scoping intersects the user's scope with them
+        branch_ids = frozenset(token.branches.values_list("pk", flat=True))
+        user.token_branch_ids = branch_ids or None
+        user.api_token = token
+        return user, token
 
     def authenticate_header(self, request):
         return "Token"
+
+
+class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    """OpenAPI: `Authorization: Token <key>` (Bearer accepted too)."""
+
+    target_class = "accounts.api.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Per-integration token: `Authorization: Token <key>` (issue with `manage.py issue_api_token`).",
+        }

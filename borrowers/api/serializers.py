@@ -5,21 +5,32 @@ from rest_framework import serializers
 
 from borrowers.choices import PaymentChannel
 from borrowers.models import Borrower, EmergencyContact, Installment, Loan, Payment
-from borrowers.permissions import can_reveal_pii
+from common.masking import mask_email
 
 
 class MaskedPiiMixin:
-    """PII fields are masked unless the requesting role needs the value."""
+    """PII fields are always masked in API responses. A role that needs a value asks for it with the
+    logged reveal action (`POST /api/borrowers/{id}/reveal/`, field + reason), never in bulk."""
 
     def _reveal(self) -> bool:
-        request = self.context.get("request")
-        return bool(request and can_reveal_pii(request.user) and request.query_params.get("unmasked") == "1")
+        return False
+
+
+class RevealRequestSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=[(f, f) for f in ("national_id", "mobile", "alt_phone", "address", "email")])
+    reason = serializers.CharField(max_length=200, help_text="why the value is needed (kept in the access log)")
+
+
+class RevealResponseSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    value = serializers.CharField()
 
 
 class BorrowerSerializer(MaskedPiiMixin, serializers.ModelSerializer):
     national_id = serializers.SerializerMethodField()
     mobile = serializers.SerializerMethodField()
     address = serializers.SerializerMethodField()
+    email = serializers.SerializerMethodField()
     branch = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -37,6 +48,9 @@ class BorrowerSerializer(MaskedPiiMixin, serializers.ModelSerializer):
 
     def get_address(self, obj) -> str:
         return obj.address if self._reveal() else obj.address_masked
+
+    def get_email(self, obj) -> str:
+        return obj.email if self._reveal() else mask_email(obj.email)
 
 
 class EmergencyContactSerializer(serializers.ModelSerializer):

@@ -1,7 +1,8 @@
 from django.http import Http404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
@@ -12,6 +13,8 @@ from borrowers.api.serializers import (
     LoanSerializer,
     PaymentIngestSerializer,
     PaymentSerializer,
+    RevealRequestSerializer,
+    RevealResponseSerializer,
 )
 from borrowers.choices import Bucket, LoanStatus
 from borrowers.models import Loan
@@ -33,6 +36,26 @@ class BorrowerViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.borrower_list(user=self.request.user, query=self.request.query_params.get("q", "")[:60])
+
+    def get_object(self):
+        return selectors.borrower_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(
+        request=RevealRequestSerializer,
+        responses={200: RevealResponseSerializer},
+        examples=[OpenApiExample("reveal the mobile", value={"field": "mobile", "reason": "回拨借款人 / call back"}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """One unmasked value, logged with who, when and why (PiiAccessLog + the borrower's timeline)."""
+        borrower = self.get_object()
+        data = RevealRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        value = services.borrower_reveal_pii(
+            borrower=borrower, field=data.validated_data["field"], reason=data.validated_data["reason"],
+            actor=request.user, ip=request.META.get("REMOTE_ADDR"),
+        )
+        return Response({"field": data.validated_data["field"], "value": value})
 
 
 class LoanFilter(filters.FilterSet):
@@ -74,6 +97,16 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     @extend_schema(
         request=PaymentIngestSerializer,
         responses={201: PaymentSerializer, 200: OpenApiResponse(PaymentSerializer, description="already recorded (replay)")},
+        examples=[
+            OpenApiExample(
+                "a bank debit",
+                value={
+                    "contract_number": "HT2026000123", "amount": "3580.00", "paid_at": "2026-11-20T10:15:00+08:00",
+                    "channel": "bank_debit", "external_ref": "CB-20261120-000981",
+                },
+                request_only=True,
+            )
+        ],
     )
     def create(self, request, *args, **kwargs):
         if not can_record_payment(request.user):

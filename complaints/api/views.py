@@ -2,7 +2,7 @@
 calling the same service as the pages; conflicts come back as 409 with a code."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -85,7 +85,22 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
-    @extend_schema(request=s.ComplaintCreateSerializer, responses={201: s.ComplaintSerializer})
+    @extend_schema(
+        request=s.ComplaintCreateSerializer,
+        responses={201: s.ComplaintSerializer},
+        examples=[
+            OpenApiExample(
+                "a phone complaint about collection conduct",
+                value={
+                    "branch": "SH", "channel": "phone", "category": "collection_conduct",
+                    "complainant_name": "王先生", "complainant_mobile": "13800138000",
+                    "description": "催收员晚上十一点打电话，并联系了我的同事。",
+                    "desired_outcome": "停止骚扰并道歉",
+                },
+                request_only=True,
+            )
+        ],
+    )
     def create(self, request, *args, **kwargs):
         if not perms.can_create(request.user):
             raise PermissionDenied()
@@ -108,7 +123,13 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return Response(s.EscalationSerializer(rows, many=True).data)
 
     # --- transitions and actions ------------------------------------------------------------
-    @extend_schema(request=s.ClassifySerializer, responses=s.ComplaintSerializer)
+    @extend_schema(
+        request=s.ClassifySerializer,
+        responses=s.ComplaintSerializer,
+        examples=[
+            OpenApiExample("classify", value={"category": "interest_fees", "priority": "high", "version": 1}, request_only=True)
+        ],
+    )
     @action(detail=True, methods=["post"])
     def classify(self, request, pk=None):
         data = self._input(s.ClassifySerializer)
@@ -144,7 +165,17 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         )
         return self._respond(c)
 
-    @extend_schema(request=s.ResolveSerializer, responses=s.ComplaintSerializer)
+    @extend_schema(
+        request=s.ResolveSerializer,
+        responses=s.ComplaintSerializer,
+        examples=[
+            OpenApiExample(
+                "resolve",
+                value={"resolution_summary": "已退还多收的手续费 200 元并致歉。", "root_cause": "fee_or_interest_error", "version": 3},
+                request_only=True,
+            )
+        ],
+    )
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         data = self._input(s.ResolveSerializer)

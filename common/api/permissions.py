@@ -1,0 +1,42 @@
+"""The API's default permission: the authorization matrix (accounts.authz) decides by role which
+endpoint a caller may use; the selectors decide which records (branch scope) and the apps' named
+predicates the finer object rules (ownership, escalation level, four-eyes).
+
+On a detail endpoint the record is looked up (through the view's scoped `get_object`) before the
+body is validated, so a record outside the caller's branches is a 404 whatever was posted: nobody
+learns from validation errors about records they cannot see.
+"""
+
+import logging
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions
+
+from accounts import authz
+
+logger = logging.getLogger(__name__)
+
+
+class MatrixPermission(permissions.BasePermission):
+    message = _("您的角色无权执行此操作。")
+    code = "permission_denied"
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method == "OPTIONS":
+            return True
+        basename = getattr(view, "basename", None)
+        action = authz.api_action(basename, getattr(view, "action", None))
+        if action is None:
+            # fail closed: an endpoint nobody put in the matrix is refused (and the matrix test fails)
+            logger.error("API endpoint %s.%s is not in accounts.authz.API_ACTIONS", basename, getattr(view, "action", None))
+            self.message = _("该接口尚未列入权限矩阵。")
+            self.code = "not_in_matrix"
+            return False
+        if not authz.allowed(user, action):
+            return False
+        if getattr(view, "detail", False) and hasattr(view, "get_object") and view.kwargs:
+            view.get_object()  # scoped lookup: out of the caller's branches -> 404 before validation
+        return True
