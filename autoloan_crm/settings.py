@@ -224,9 +224,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # token first: an unauthenticated call gets 401 with `WWW-Authenticate: Token`
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "accounts.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     # the authorization matrix (accounts.authz) decides which role may use which endpoint
     "DEFAULT_PERMISSION_CLASSES": [

@@ -6,6 +6,7 @@ branch (level 2); compliance sees every branch, adds notes, extends deadlines an
 Collectors do not see complaints: many are about collectors.
 """
 
+from accounts.authz import allowed
 from accounts.choices import Role
 
 VIEW_ROLES = {Role.AGENT, Role.SUPERVISOR, Role.HQ, Role.COMPLIANCE, Role.ADMIN}
@@ -32,7 +33,7 @@ def _in_scope(user, complaint) -> bool:
 
 
 def can_view_complaints(user) -> bool:
-    return _staff(user) and user.has_role(*VIEW_ROLES)
+    return _staff(user) and allowed(user, "complaint.view")
 
 
 def can_view(user, complaint) -> bool:
@@ -41,11 +42,11 @@ def can_view(user, complaint) -> bool:
 
 def can_create(user) -> bool:
     """Staff recording a complaint received by phone, walk-in, regulator referral …"""
-    return _staff(user) and user.has_role(*WORK_ROLES)
+    return _staff(user) and allowed(user, "complaint.create")
 
 
 def can_work(user, complaint) -> bool:
-    return _staff(user) and user.has_role(*WORK_ROLES) and _in_scope(user, complaint)
+    return _staff(user) and allowed(user, "complaint.work") and _in_scope(user, complaint)
 
 
 def can_classify(user, complaint) -> bool:
@@ -78,24 +79,24 @@ def can_record_feedback(user, complaint) -> bool:
 
 
 def can_add_note(user, complaint) -> bool:
-    return can_view(user, complaint)
+    return can_view(user, complaint) and allowed(user, "complaint.note")
 
 
 def can_assign(user, complaint, assignee=None) -> bool:
     """Supervisors and HQ assign anyone; an agent may take an unassigned complaint for themself."""
     if not can_work(user, complaint):
         return False
-    if user.has_role(*MANAGE_ROLES):
+    if allowed(user, "complaint.manage"):
         return True
     return assignee is not None and assignee.pk == user.pk and complaint.assignee_id in (None, user.pk)
 
 
 def can_extend_deadline(user, complaint) -> bool:
-    return _staff(user) and user.has_role(*EXTEND_ROLES) and _in_scope(user, complaint)
+    return _staff(user) and allowed(user, "complaint.extend_deadline") and _in_scope(user, complaint)
 
 
 def can_request_collection_hold(user, complaint) -> bool:
-    return _staff(user) and user.has_role(*HOLD_ROLES) and _in_scope(user, complaint)
+    return _staff(user) and allowed(user, "complaint.collection_hold") and _in_scope(user, complaint)
 
 
 def can_view_attachments(user, complaint) -> bool:

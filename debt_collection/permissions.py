@@ -1,5 +1,7 @@
-"""Named predicates: who may do what with collection cases. Used by pages, API and services alike."""
+"""Named predicates: who may do what with collection cases. Used by pages, API and services alike.
+The role part comes from the authorization matrix (accounts.authz.MATRIX)."""
 
+from accounts.authz import allowed
 from accounts.choices import Role
 
 WORK_ROLES = {Role.COLLECTOR, Role.SUPERVISOR, Role.ADMIN}
@@ -26,7 +28,7 @@ def agency_of(user):
 
 
 def can_view_cases(user) -> bool:
-    return _authenticated(user) and user.has_role(*VIEW_ROLES)
+    return _authenticated(user) and allowed(user, "case.view")
 
 
 def _in_scope(user, case) -> bool:
@@ -44,7 +46,7 @@ def can_view_case(user, case) -> bool:
 
 def can_work_case(user, case) -> bool:
     """Log contacts, record promises, propose arrangements."""
-    if not (_authenticated(user) and user.has_role(*WORK_ROLES) and _in_scope(user, case)):
+    if not (_authenticated(user) and allowed(user, "case.work") and _in_scope(user, case)):
         return False
     if user.role == Role.COLLECTOR and not user.is_superuser:
         # a collector works the cases assigned to him, or any unassigned case of his branch/agency
@@ -54,7 +56,7 @@ def can_work_case(user, case) -> bool:
 
 def can_manage_case(user, case) -> bool:
     """Escalate to field visit, legal, repossession; close; write off; assign; place with an agency."""
-    return _authenticated(user) and user.has_role(*MANAGE_ROLES) and agency_of(user) is None and _in_scope(user, case)
+    return _authenticated(user) and allowed(user, "case.manage") and agency_of(user) is None and _in_scope(user, case)
 
 
 def can_hold_case(user, case) -> bool:
@@ -74,7 +76,7 @@ def can_decide_arrangement(user, arrangement) -> bool:
     """Four-eyes: a supervisor of the case's branch who did not propose it."""
     return (
         _authenticated(user)
-        and user.has_role(*APPROVER_ROLES)
+        and allowed(user, "arrangement.decide")
         and agency_of(user) is None
         and _in_scope(user, arrangement.case)
         and arrangement.proposed_by_id != user.pk

@@ -10,7 +10,7 @@ learns from validation errors about records they cannot see.
 import logging
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import permissions
+from rest_framework import permissions, routers
 
 from accounts import authz
 
@@ -25,8 +25,10 @@ class MatrixPermission(permissions.BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        if request.method == "OPTIONS":
-            return True
+        if request.method == "OPTIONS" or isinstance(view, routers.APIRootView):
+            return True  # metadata and the router's index of links reveal no records
+        if getattr(view, "action_map", None) is not None and getattr(view, "action", None) is None:
+            return True  # a method this route does not have: DRF answers 405
         basename = getattr(view, "basename", None)
         action = authz.api_action(basename, getattr(view, "action", None))
         if action is None:
