@@ -5,15 +5,31 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ApiToken, Branch, User
 
 
+class RefuseReferencedDeleteMixin:
+    """A user or branch that records refer to cannot be deleted (common.audit): deactivate it."""
+
+    def has_delete_permission(self, request, obj=None):
+        from common.audit import references_to
+
+        if obj is not None and references_to(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # bulk delete would bypass the per-object check above
+        return actions
+
+
 @admin.register(Branch)
-class BranchAdmin(admin.ModelAdmin):
+class BranchAdmin(RefuseReferencedDeleteMixin, admin.ModelAdmin):
     list_display = ("code", "name", "is_hq", "parent", "time_zone", "contact_rule_pack", "is_active")
     list_filter = ("is_hq", "contact_rule_pack", "is_active")
     search_fields = ("code", "name")
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(RefuseReferencedDeleteMixin, BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + ((_("岗位"), {"fields": ("role", "branch", "display_name", "phone")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("岗位"), {"fields": ("role", "branch")}),)
     list_display = ("username", "display_name", "role", "branch", "is_active", "last_login")

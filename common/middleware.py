@@ -22,3 +22,22 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", self.policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or a query parameter is refused with 400 before any view sees it
+    (PostgreSQL cannot compare text with NUL and would fail with a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()):
+            from django.http import HttpResponseBadRequest, JsonResponse
+            from django.utils.translation import gettext as _
+
+            message = _("请求中含有不允许的字符（NUL）。")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "invalid_characters", "message": message}, status=400)
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)

@@ -3,8 +3,10 @@
 Messages are translated into the caller's language (Accept-Language), codes are stable.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -25,6 +27,13 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         errors = {exc.field: [exc.message]} if exc.field else None
         return _error_response(exc.code, exc.message, exc.http_status, errors)
+    if isinstance(exc, ProtectedError):
+        return _error_response("protected", str(exc.args[0]) if exc.args else _("仍有记录引用该对象。"), 409)
+    if isinstance(exc, IntegrityError):
+        # a unique constraint lost a race (two requests at once): the caller retries or reloads
+        return _error_response("conflict", _("数据已被其他请求修改或已存在，请刷新后重试。"), 409)
+    if isinstance(exc, RequestDataTooBig):
+        return _error_response("too_large", _("请求体过大。"), 413)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             return _error_response("invalid", _("提交的数据有误。"), 400, exc.message_dict)
