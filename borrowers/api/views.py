@@ -61,8 +61,8 @@ class BorrowerViewSet(viewsets.ReadOnlyModelViewSet):
 class LoanFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=LoanStatus.choices)
     bucket = filters.ChoiceFilter(choices=Bucket.choices)
-    borrower = filters.NumberFilter(field_name="borrower_id")
-    min_dpd = filters.NumberFilter(field_name="days_past_due", lookup_expr="gte")
+    borrower = filters.NumberFilter(field_name="borrower_id", min_value=1, max_value=2**63 - 1)
+    min_dpd = filters.NumberFilter(field_name="days_past_due", lookup_expr="gte", min_value=0, max_value=100000)
     contract_number = filters.CharFilter()
 
     class Meta:

@@ -5,7 +5,7 @@ Messages are translated into the caller's language (Accept-Language), codes are 
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -29,6 +29,9 @@ def exception_handler(exc, context):
         return _error_response(exc.code, exc.message, exc.http_status, errors)
     if isinstance(exc, ProtectedError):
         return _error_response("protected", str(exc.args[0]) if exc.args else _("仍有记录引用该对象。"), 409)
+    if isinstance(exc, (OverflowError, DataError)):
+        # e.g. an id beyond the column's range in a filter; the database refused the value itself
+        return _error_response("invalid", _("参数超出允许范围。"), 400)
     if isinstance(exc, IntegrityError):
         # a unique constraint lost a race (two requests at once): the caller retries or reloads
         return _error_response("conflict", _("数据已被其他请求修改或已存在，请刷新后重试。"), 409)

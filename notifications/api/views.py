@@ -10,8 +10,8 @@ from notifications.models import OutboundMessage
 class OutboundMessageFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=MessageStatus.choices)
     channel = filters.ChoiceFilter(choices=MessageChannel.choices)
-    borrower = filters.NumberFilter(field_name="borrower_id")
-    installment = filters.NumberFilter(field_name="installment_id")
+    borrower = filters.NumberFilter(field_name="borrower_id", min_value=1, max_value=2**63 - 1)
+    installment = filters.NumberFilter(field_name="installment_id", min_value=1, max_value=2**63 - 1)
     template = filters.CharFilter()
     step_key = filters.CharFilter()
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
