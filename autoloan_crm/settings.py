@@ -188,9 +188,11 @@ STORAGES = {
     },
 }
 # Uploads (complaint attachments, call recordings) live outside the web root and are only ever
-# streamed by views that check the viewer's permission; there is deliberately no MEDIA_URL route.
+# streamed by views that check the viewer's permission; there is deliberately no MEDIA_URL route
+# (never add `static(settings.MEDIA_URL, ...)`). The value only has to be a string: Django's test
+# live server wraps a media handler around it and crashes on None.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "private-media")))
-MEDIA_URL = None
+MEDIA_URL = "/private-media-is-never-served/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
