@@ -270,6 +270,8 @@ CRM = {
     "SLA_WARNING_RATIO": env.float("CRM_SLA_WARNING_RATIO", default=0.8),
     # days past due at which the delinquency refresh opens a collection case
     "CASE_OPEN_DPD": env.int("CRM_CASE_OPEN_DPD", default=1),
+    # the latest date a collector may accept as a promise to pay, in days from today
+    "PROMISE_MAX_DAYS": env.int("CRM_PROMISE_MAX_DAYS", default=30),
     # daily penalty interest rate on overdue principal (0.05 % a day is common in CN contracts)
     "PENALTY_DAILY_RATE": env("CRM_PENALTY_DAILY_RATE", default="0.0005"),
 }
