@@ -54,3 +54,27 @@ def send_case_sms(case_id: int, template: str, actor_id: int | None = None, emer
         logger.warning("collection SMS for case %s not sent: %s", case_id, exc.message)
         return exc.code
     return "sent"
+
+
+@shared_task(
+    name="debt_collection.callback_due",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def callback_due(case_id: int, collector_id: int) -> str:
+    """A collector's scheduled callback: the guard says whether the call may be made now; the collector
+    is told. Returns "allowed" or the refusing rule."""
+    from django.contrib.auth import get_user_model
+
+    from debt_collection.models import CollectionCase
+    from debt_collection.services import case_callback_due
+
+    case = CollectionCase.objects.select_related("borrower", "branch", "loan").filter(pk=case_id).first()
+    collector = get_user_model().objects.filter(pk=collector_id).first()
+    if case is None or collector is None:
+        logger.warning("callback for case %s / collector %s skipped: missing", case_id, collector_id)
+        return "missing"
+    decision = case_callback_due(case=case, collector=collector)
+    return "allowed" if decision.allowed else decision.rule

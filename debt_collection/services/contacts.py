@@ -283,3 +283,27 @@ def _sms_write(*, case, tmpl, actor, emergency_contact, at) -> ContactAttempt:
         emergency_contact=emergency_contact, notes=str(tmpl.label), recording=None, recording_ext="", recording_ref="",
         visit_staff=(), occurred_at=at, expected_state=None, message=message,
     )
+
+
+@transaction.atomic
+def case_callback_due(*, case: CollectionCase, collector, at: datetime | None = None) -> ContactDecision:
+    """A scheduled callback (回电提醒) has come due: ask the guard whether the collector may call the
+    borrower now, and tell the collector either way. Nothing is dialled; the refusal is recorded."""
+    from django.urls import reverse
+
+    from notifications.services import notify_staff
+
+    decision = contact_check(
+        borrower=case.borrower, channel=ContactChannel.CALL, at=at, case=case, actor=collector,
+        purpose=ContactPurpose.COLLECTION, record=True,
+    )
+    link = reverse("debt_collection:case", args=[case.pk])
+    if decision.allowed:
+        title = _("回电提醒：案件 #%(id)s 现在可以致电借款人。") % {"id": case.pk}
+    else:
+        title = _("回电提醒：案件 #%(id)s 暂不能致电（%(msg)s）") % {"id": case.pk, "msg": decision.message}
+    if collector is not None:
+        notify_staff(user=collector, title=title, link=link, kind="collection_callback", email=False)
+    event(case, "callback_due", actor=collector, from_state=case.state, to_state=case.state,
+          allowed=decision.allowed, rule=decision.rule)
+    return decision

@@ -7,6 +7,12 @@ import pytest
 from tests.factories import BorrowerFactory, BranchFactory, EmergencyContactFactory, make_loan
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # factories set a password on every user; PBKDF2 would dominate these tests' run time
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def us_branch(db, hq_branch):
     return BranchFactory(code="LA", name="Los Angeles", parent=hq_branch, time_zone="America/Los_Angeles", contact_rule_pack="US")
