@@ -300,6 +300,8 @@ CRM = {
     "COMPLAINT_ATTACHMENT_MAX_BYTES": env.int("CRM_COMPLAINT_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024),
     # days past due at which the delinquency refresh opens a collection case
     "CASE_OPEN_DPD": env.int("CRM_CASE_OPEN_DPD", default=1),
+    # the latest date a collector may accept as a promise to pay, in days from today
+    "PROMISE_MAX_DAYS": env.int("CRM_PROMISE_MAX_DAYS", default=30),
     # daily penalty interest rate on overdue principal (0.05 % a day is common in CN contracts)
     "PENALTY_DAILY_RATE": env("CRM_PENALTY_DAILY_RATE", default="0.0005"),
     # outbound messages (notifications): a real SMS provider is configuration, not code
