@@ -315,6 +315,8 @@ CRM = {
     # local hour at which the day's repayment reminders go out (the guard still applies quiet hours)
     "REMINDER_SEND_HOUR": env.int("CRM_REMINDER_SEND_HOUR", default=9),
     "MESSAGE_MAX_ATTEMPTS": env.int("CRM_MESSAGE_MAX_ATTEMPTS", default=10),
+    # first retry after a transient provider error; doubles per attempt up to 30 minutes
+    "MESSAGE_RETRY_BASE_SECONDS": env.int("CRM_MESSAGE_RETRY_BASE_SECONDS", default=30),
     # a message still `sending` this long after its claim belongs to a dead worker
     "MESSAGE_SENDING_STALE_SECONDS": env.int("CRM_MESSAGE_SENDING_STALE_SECONDS", default=300),
     "MESSAGE_SEND_BATCH": env.int("CRM_MESSAGE_SEND_BATCH", default=200),
