@@ -189,6 +189,14 @@ class PublicComplaintForm(HoneypotMixin, forms.Form):
     def uploads(self) -> list[CheckedUpload]:
         return self.cleaned_data.get("attachments") or []
 
+    def fail_whole_request(self, message: str) -> None:
+        """Show `message` as the form's error without binding any data (the body was never read)."""
+        from django.forms.utils import ErrorDict
+
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        self.add_error(None, ValidationError(message, code="request_too_large"))
+
     def add_oversize_errors(self, names: list[str]) -> None:
         """Files the upload handler refused while reading (over the per-file limit)."""
         limit = filesizeformat(public_settings()["MAX_FILE_BYTES"])
