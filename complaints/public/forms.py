@@ -94,6 +94,7 @@ class PublicComplaintForm(HoneypotMixin, forms.Form):
         label=_("电子邮箱"),
         required=False,
         max_length=254,
+        error_messages={"invalid": _("请填写有效的电子邮箱，例如 name@example.com。")},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     reference = forms.CharField(
@@ -109,7 +110,6 @@ class PublicComplaintForm(HoneypotMixin, forms.Form):
     description = forms.CharField(
         label=_("发生了什么？"),
         max_length=4000,
-        min_length=10,
         help_text=_("请写明时间、经过和涉及的人员，最多 4000 字。"),
         widget=forms.Textarea(attrs={"rows": 6}),
     )

@@ -57,25 +57,11 @@ class PublicStatus:
 
 
 def public_complaint_lookup(*, tracking_code: str, mobile_last4: str):
-    """The complaint for a tracking code whose complainant mobile ends with `mobile_last4`, else None.
+    """The complaint for tracking code + last 4 digits of its contact mobile, else None (one answer
+    for every failure, so the page cannot be used to learn which codes exist)."""
+    from complaints.selectors import complaint_public_lookup
 
-    One answer for every failure (unknown code, wrong digits), so the page cannot be used to learn
-    which codes exist.
-    """
-    from complaints.models import Complaint, normalize_tracking_code
-
-    code = normalize_tracking_code(tracking_code)
-    if not code or len(mobile_last4 or "") != 4 or not mobile_last4.isdigit():
-        return None
-    complaint = Complaint.objects.select_related("branch", "borrower").filter(tracking_code=code).first()
-    if complaint is None:
-        return None
-    import hmac
-
-    mobile = complaint.contact_mobile or ""
-    if len(mobile) < 4 or not hmac.compare_digest(mobile[-4:], mobile_last4):
-        return None
-    return complaint
+    return complaint_public_lookup(tracking_code=tracking_code, mobile_last4=mobile_last4)
 
 
 def public_complaint_get(*, complaint_id: int, tracking_code: str):
@@ -91,13 +77,9 @@ def public_complaint_get(*, complaint_id: int, tracking_code: str):
 
 def public_replies(*, complaint):
     """Only what was written for the borrower: never internal notes, assignments or escalations."""
-    from complaints.models import ComplaintEvent
+    from complaints.selectors import complaint_public_timeline
 
-    return (
-        ComplaintEvent.objects.filter(complaint=complaint, visible_to_borrower=True)
-        .only("id", "kind", "body", "created_at", "complaint_id")
-        .order_by("created_at", "id")
-    )
+    return complaint_public_timeline(complaint=complaint).only("id", "kind", "body", "created_at", "complaint_id")
 
 
 def public_status(complaint) -> PublicStatus:

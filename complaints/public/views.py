@@ -211,17 +211,21 @@ def _feedback_action(request, code: str, form_class, action):
     if not ratelimit.hit("feedback-ip", ratelimit.client_ip(request), public_settings()["RATE_FEEDBACK_PER_IP"]):
         return _limited(request, _("操作过于频繁，请稍后再试。"))
     form = form_class(request.POST)
+    action_error = ""
     if form.is_valid():
         try:
             message = action(complaint, form.cleaned_data)
         except DomainError as exc:
-            form.add_error(None, exc.message or _("当前状态下无法执行此操作，请刷新页面。"))
+            # e.g. the complaint is no longer resolved, or the reopen window has passed
+            action_error = exc.message or _("当前状态下无法执行此操作，请刷新页面。")
         else:
             request.session[SESSION_FLASH] = message
             return redirect("public_complaints:status", code=complaint.tracking_code)
     complaint = selectors.public_complaint_get(complaint_id=complaint.pk, tracking_code=code)
     kwargs = {"feedback_form": form} if form_class is FeedbackForm else {"reopen_form": form}
-    return render(request, "complaints/public/status.html", _status_context(request, complaint, **kwargs), status=400)
+    context = _status_context(request, complaint, **kwargs)
+    context["action_error"] = action_error
+    return render(request, "complaints/public/status.html", context, status=409 if action_error else 400)
 
 
 @never_cache

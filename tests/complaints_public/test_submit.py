@@ -173,7 +173,7 @@ def test_oversize_file_is_cut_off_while_uploading_and_named(client, web_form_dat
     response = _post(client, web_form_data(), files=[big])
     assert response.status_code == 400
     html = response.content.decode()
-    assert "“大图.jpg”太大" in html and "200.0 KB" in html
+    assert "“大图.jpg”太大" in html and "200.0\xa0KB" in html
     assert Complaint.objects.count() == 0
     assert _files_on_disk(settings.MEDIA_ROOT) == []
 
@@ -216,7 +216,7 @@ def test_empty_form_shows_every_error_beside_its_field(client, branch):
         ("reference", "A" * 41, "40"),
         ("desired_outcome", "x" * 2001, "2000"),
         ("category", "not-a-category", "选择一个有效的选项"),
-        ("email", "not-an-email", "有效的"),
+        ("email", "not-an-email", "请填写有效的电子邮箱"),
     ],
 )
 def test_field_limits(client, web_form_data, branch, field, value, message):
