@@ -83,8 +83,10 @@ class HoneypotMixin(forms.Form):
 
 
 class PublicComplaintForm(HoneypotMixin, forms.Form):
-    name = forms.CharField(label=_("您的姓名"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        error_messages={"required": _("请填写您的姓名。")},label=_("您的姓名"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     mobile = forms.CharField(
+        error_messages={"required": _("请填写手机号码。")},
         label=_("手机号码"),
         max_length=20,
         help_text=_("我们会把查询码发送到这个号码。"),
@@ -105,26 +107,31 @@ class PublicComplaintForm(HoneypotMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
     category = forms.ChoiceField(
+        error_messages={"required": _("请选择问题类型。")},
         label=_("您遇到的是哪类问题？"), choices=categories.PUBLIC_CHOICES, widget=forms.RadioSelect
     )
     description = forms.CharField(
+        error_messages={"required": _("请描述发生了什么。")},
         label=_("发生了什么？"),
         max_length=4000,
         help_text=_("请写明时间、经过和涉及的人员，最多 4000 字。"),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     desired_outcome = forms.CharField(
+        error_messages={"required": _("请告诉我们您希望怎么处理。")},
         label=_("您希望我们怎么处理？"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     preferred_channel = forms.ChoiceField(
+        error_messages={"required": _("请选择联系方式。")},
         label=_("希望我们怎样联系您？"),
         choices=[("phone", _("电话")), ("sms", _("短信")), ("email", _("电子邮件"))],
         initial="phone",
         widget=forms.RadioSelect,
     )
     preferred_time = forms.ChoiceField(
+        error_messages={"required": _("请选择方便联系的时间。")},
         label=_("方便联系的时间"),
         choices=[
             ("any", _("任何时间（8:00–21:00）")),
@@ -212,12 +219,14 @@ class PublicComplaintForm(HoneypotMixin, forms.Form):
 
 class TrackForm(forms.Form):
     tracking_code = forms.CharField(
+        error_messages={"required": _("请填写查询码。")},
         label=_("查询码"),
         max_length=32,
         help_text=_("提交投诉后我们通过短信发给您的查询码。"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
     mobile_last4 = forms.CharField(
+        error_messages={"required": _("请填写手机号码后 4 位。")},
         label=_("手机号码后 4 位"),
         min_length=4,
         max_length=4,
@@ -236,6 +245,7 @@ class TrackForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     score = forms.TypedChoiceField(
+        error_messages={"required": _("请选择评分。")},
         label=_("您对处理结果满意吗？"),
         coerce=int,
         choices=[
@@ -255,6 +265,7 @@ class FeedbackForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(
+        error_messages={"required": _("请说明原因。")},
         label=_("您不认可处理结果的原因"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
