@@ -144,7 +144,6 @@ class PublicComplaintForm(HoneypotMixin, forms.Form):
     )
     attachments = MultipleFileField(
         label=_("附件"),
-        help_text=_("可选，最多 5 个 JPG、PNG 或 PDF 文件，每个不超过 10 MB（如合同、扣款记录、通话截图）。"),
         widget=MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"}),
     )
     consent = forms.BooleanField(
