@@ -136,7 +136,7 @@ def public_complaint_submit(*, submission: PublicSubmission, uploads: list[Check
     lock_key = f"{DUPLICATE_PREFIX}:lock:{fingerprint}"
     have_lock = cache.add(lock_key, "1", timeout=60)
     if not have_lock:
-        for _i in range(40):
+        for _i in range(int(cfg["DUPLICATE_LOCK_WAIT_SECONDS"] * 4)):
             time.sleep(0.25)
             existing = _find_duplicate(submission, window)
             if existing is not None:

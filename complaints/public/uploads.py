@@ -32,21 +32,26 @@ SNIFF_BYTES = 2048
 
 def public_settings() -> dict:
     """The public form's limits, overridable through settings.CRM["PUBLIC_FORM"]."""
+    crm = getattr(settings, "CRM", {})
     defaults = {
         "MAX_FILES": 5,
-        "MAX_FILE_BYTES": 10 * 1024 * 1024,
+        # the complaints service enforces the same limit (COMPLAINT_ATTACHMENT_MAX_BYTES)
+        "MAX_FILE_BYTES": crm.get("COMPLAINT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
         "DUPLICATE_WINDOW_MINUTES": 10,
+        # how long an identical submission waits for one already in flight before going ahead
+        "DUPLICATE_LOCK_WAIT_SECONDS": 10,
         "TRACK_SESSION_MINUTES": 60,
-        # "limit/seconds" per key; see complaints.public.ratelimit
-        "RATE_SUBMIT_PER_IP": "10/3600",
-        "RATE_SUBMIT_PER_MOBILE": "5/86400",
-        "RATE_TRACK_PER_IP": "30/3600",
+        # "limit/seconds" per key; see complaints.public.ratelimit. Per-IP limits are generous because
+        # mobile carriers put many people behind one address (CGNAT); per-mobile and per-code are tight.
+        "RATE_SUBMIT_PER_IP": "20/3600",  # every POST of the form, valid or not
+        "RATE_SUBMIT_PER_MOBILE": "5/86400",  # complaints actually filed (duplicates do not count)
+        "RATE_TRACK_PER_IP": "60/3600",
         "RATE_TRACK_FAILURES_PER_CODE": "5/3600",
         "RATE_FEEDBACK_PER_IP": "20/3600",
         # branch code that receives complaints not matched to a loan (default: the HQ branch)
         "UNMATCHED_BRANCH_CODE": "",
     }
-    defaults.update(getattr(settings, "CRM", {}).get("PUBLIC_FORM", {}))
+    defaults.update(crm.get("PUBLIC_FORM") or {})
     return defaults
 
 

@@ -96,6 +96,11 @@ def _complaint_new(request):
         result = services.public_complaint_submit(submission=submission, uploads=form.uploads, ip=ip)
     except services.SubmissionRateLimited:
         return _limited(request, _("这个手机号码今天提交的投诉已经很多了。我们正在处理，请耐心等待，或用查询码查看进度。"))
+    except DomainError as exc:
+        # A rule of the complaints service refused it (nothing was stored): show it on the form.
+        field = exc.field if exc.field in form.fields else None
+        form.add_error(field, exc.message or _("提交未成功，请检查后重试。"))
+        return _render_new(request, form, status=400)
     request.session[SESSION_ACK] = result.complaint.pk
     return redirect("public_complaints:submitted")
 
