@@ -267,3 +267,13 @@ def test_there_is_no_public_url_for_uploaded_files(attachment, settings):
     for prefix in ("/media/", settings.MEDIA_URL or "/media/"):
         with pytest.raises(Resolver404):
             resolve(prefix + attachment.file.name)
+
+
+def test_staff_partial_links_each_attachment_to_the_download_view(attachment):
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "complaints/public/staff_attachments.html", {"attachments": attachment.complaint.attachments.all()}
+    )
+    assert f'href="/complaint-attachments/{attachment.pk}/download/"' in html
+    assert "扣款截图.png" in html
