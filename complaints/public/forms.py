@@ -89,7 +89,7 @@ class PublicComplaintForm(HoneypotMixin, forms.Form):
         error_messages={"required": _("请填写手机号码。")},
         label=_("手机号码"),
         max_length=20,
-        help_text=_("我们会把查询码发送到这个号码。"),
+        help_text=_("我们会把受理编号发送到这个号码。"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
     email = forms.EmailField(
@@ -218,10 +218,10 @@ class PublicComplaintForm(HoneypotMixin, forms.Form):
 
 class TrackForm(forms.Form):
     tracking_code = forms.CharField(
-        error_messages={"required": _("请填写查询码。")},
-        label=_("查询码"),
+        error_messages={"required": _("请填写受理编号。")},
+        label=_("受理编号"),
         max_length=32,
-        help_text=_("提交投诉后我们通过短信发给您的查询码。"),
+        help_text=_("提交投诉后页面上显示、并通过短信或邮件发给您的受理编号。"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
     mobile_last4 = forms.CharField(

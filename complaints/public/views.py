@@ -95,7 +95,7 @@ def _complaint_new(request):
     try:
         result = services.public_complaint_submit(submission=submission, uploads=form.uploads, ip=ip)
     except services.SubmissionRateLimited:
-        return _limited(request, _("这个手机号码今天提交的投诉已经很多了。我们正在处理，请耐心等待，或用查询码查看进度。"))
+        return _limited(request, _("这个手机号码今天提交的投诉已经很多了。我们正在处理，请耐心等待，或用受理编号查看进度。"))
     except DomainError as exc:
         # A rule of the complaints service refused it (nothing was stored): show it on the form.
         field = exc.field if exc.field in form.fields else None
@@ -171,7 +171,7 @@ def track(request):
             "form": form,
             "pub_section": "track",
             # one message for every failure: an unknown code and a wrong number look the same
-            "lookup_error": _("查询码或手机号后 4 位不正确，请核对后重试。"),
+            "lookup_error": _("受理编号或手机号后 4 位不正确，请核对后重试。"),
         }
         return render(request, "complaints/public/track.html", context, status=404)
     _remember_verified(request, complaint)

@@ -98,8 +98,8 @@ def _fill_valid(page, *, mobile="13912345678", reference="", description=None):
 
 
 def _submit(page):
-    page.click("button.pub-submit")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click("button.pub-submit")
 
 
 def _field_error(page, field):
@@ -313,7 +313,7 @@ def test_wrong_tracking_pair_gets_one_generic_message(live_server, watched, hq_b
         page.get_by_role("button", name="查询").click()
         messages.append(page.locator("#lookup-error").inner_text().strip())
         assert page.locator("#complaint-status").count() == 0
-    assert messages[0] == messages[1] == "查询码或手机号后 4 位不正确，请核对后重试。"
+    assert messages[0] == messages[1] == "受理编号或手机号后 4 位不正确，请核对后重试。"
     # nothing was verified: the status page still asks for the pair
     page.goto(f"{live_server.url}/complaint/track/{code}/")
     assert page.url.endswith(f"/complaint/track/?code={code}")
@@ -323,7 +323,7 @@ def test_wrong_tracking_pair_gets_one_generic_message(live_server, watched, hq_b
 def test_language_switch_to_english(live_server, watched):
     page = watched
     page.goto(f"{live_server.url}/complaint/new/")
-    page.select_option("#lang-select", "en")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # the switch submits itself on change (static/js/app.js)
+        page.select_option("#lang-select", "en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.url.endswith("/complaint/new/")

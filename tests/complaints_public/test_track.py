@@ -68,7 +68,7 @@ def test_wrong_pairs_get_one_generic_message(filed, code_change):
         response = _track(client, "ABCDEFGHJK", last4="5678")
     assert response.status_code == 404
     html = response.content.decode()
-    assert "查询码或手机号后 4 位不正确，请核对后重试。" in html
+    assert "受理编号或手机号后 4 位不正确，请核对后重试。" in html
     assert complaint.get_state_display() not in html
     # and the session proves nothing
     assert client.get(f"/complaint/track/{complaint.tracking_code}/").status_code == 302
