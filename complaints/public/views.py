@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponseForbidden
@@ -205,14 +206,14 @@ def _status_context(request, complaint, *, feedback_form=None, reopen_form=None)
 def status(request, code: str):
     complaint = _verified_complaint(request, code)
     if complaint is None:
-        return redirect(f"{reverse('public_complaints:track')}?code={code[:32]}")
+        return redirect(f"{reverse('public_complaints:track')}?{urlencode({'code': code[:32]})}")
     return render(request, "complaints/public/status.html", _status_context(request, complaint))
 
 
 def _feedback_action(request, code: str, form_class, action):
     complaint = _verified_complaint(request, code)
     if complaint is None:
-        return redirect(f"{reverse('public_complaints:track')}?code={code[:32]}")
+        return redirect(f"{reverse('public_complaints:track')}?{urlencode({'code': code[:32]})}")
     if not ratelimit.hit("feedback-ip", ratelimit.client_ip(request), public_settings()["RATE_FEEDBACK_PER_IP"]):
         return _limited(request, _("操作过于频繁，请稍后再试。"))
     form = form_class(request.POST)

@@ -323,7 +323,9 @@ def test_wrong_tracking_pair_gets_one_generic_message(live_server, watched, hq_b
 def test_language_switch_to_english(live_server, watched):
     page = watched
     page.goto(f"{live_server.url}/complaint/new/")
-    with page.expect_navigation():  # the switch submits itself on change (static/js/app.js)
-        page.select_option("#lang-select", "en")
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.url.endswith("/complaint/new/")
+    assert page.get_by_role("button", name="中文").is_enabled()
+    assert page.get_by_role("button", name="English").is_disabled()  # the current one

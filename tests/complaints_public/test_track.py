@@ -277,3 +277,9 @@ def test_staff_partial_links_each_attachment_to_the_download_view(attachment):
     )
     assert f'href="/complaint-attachments/{attachment.pk}/download/"' in html
     assert "扣款截图.png" in html
+
+
+def test_unverified_status_redirect_encodes_the_code(client):
+    response = client.get("/complaint/track/AB&x=1/")
+    assert response.status_code == 302
+    assert response["Location"] == "/complaint/track/?code=AB%26x%3D1"
