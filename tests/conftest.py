@@ -201,16 +201,7 @@ def celery_worker_proc(transactional_db, settings, tmp_path):
     app.control.purge()
 
 
-# --- Django's live server and MEDIA_URL = None ----------------------------------------------------
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _live_server_serves_no_media():
-    """Uploads are never served by URL (MEDIA_URL is None), but Django's live server wraps every
-    request in a media-files handler that needs a URL string (with None it fails on every request).
-    Give that handler a path nothing links to and a directory that does not exist: it serves nothing."""
-    from django.test import testcases
-
-    testcases._MediaFilesHandler.get_base_url = lambda self: "/__uploads-are-not-served__/"
-    testcases._MediaFilesHandler.get_base_dir = lambda self: "/nonexistent-uploads-are-not-served"
-    yield
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 at production strength costs ~0.5 s per user on a busy machine; tests only need a hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
