@@ -298,6 +298,10 @@ CRM = {
     "ESCALATION_ACK_MINUTES": env.int("CRM_ESCALATION_ACK_MINUTES", default=120),
     # largest file a complainant may attach
     "COMPLAINT_ATTACHMENT_MAX_BYTES": env.int("CRM_COMPLAINT_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024),
+    # reverse proxies in front of the web server: per-IP rate limits read X-Forwarded-For this deep
+    "TRUSTED_PROXY_COUNT": env.int("CRM_TRUSTED_PROXY_COUNT", default=0),
+    # public complaint form limits, e.g. {"RATE_SUBMIT_PER_IP": "20/3600"} (complaints/public/uploads.py)
+    "PUBLIC_FORM": env.json("CRM_PUBLIC_FORM", default={}),
     # days past due at which the delinquency refresh opens a collection case
     "CASE_OPEN_DPD": env.int("CRM_CASE_OPEN_DPD", default=1),
     # the latest date a collector may accept as a promise to pay, in days from today
