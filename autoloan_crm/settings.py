@@ -268,6 +268,10 @@ CRM = {
     "REOPEN_WINDOW_DAYS": env.int("CRM_REOPEN_WINDOW_DAYS", default=30),
     "FEEDBACK_AUTOCLOSE_DAYS": env.int("CRM_FEEDBACK_AUTOCLOSE_DAYS", default=7),
     "SLA_WARNING_RATIO": env.float("CRM_SLA_WARNING_RATIO", default=0.8),
+    # minutes an escalation may stay unacknowledged before it climbs one more level
+    "ESCALATION_ACK_MINUTES": env.int("CRM_ESCALATION_ACK_MINUTES", default=120),
+    # largest file a complainant may attach
+    "COMPLAINT_ATTACHMENT_MAX_BYTES": env.int("CRM_COMPLAINT_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024),
     # days past due at which the delinquency refresh opens a collection case
     "CASE_OPEN_DPD": env.int("CRM_CASE_OPEN_DPD", default=1),
     # daily penalty interest rate on overdue principal (0.05 % a day is common in CN contracts)

@@ -1,0 +1,403 @@
+"""The escalation ladder and the SLA sweep.
+
+Level 1 branch supervisor, level 2 HQ complaints manager, level 3 compliance. A clock passing
+SLA_WARNING_RATIO of its time warns (once per clock); a clock passing its deadline escalates the
+complaint one level (once per clock and cycle: a unique constraint backs the compare-and-set); an
+escalation left unacknowledged for ESCALATION_ACK_MINUTES climbs one more level.
+
+Recipients (`recipients_for`): the active EscalationContact rows for the level and the complaint's
+branch plus the company-wide ones (no branch); when none are configured, the role rule — level 1 the
+branch's supervisors, level 2 every HQ user, level 3 every compliance user.
+
+The sweep is set-based: each step reads only the partial indexes on the `*_due_at` / `*_warn_at`
+columns, claims a batch with `select_for_update(skip_locked=True)` and flips the flag with a
+compare-and-set, writes the escalations and events with `bulk_create`, and notifies each recipient
+once per batch (a digest when there are many), all in the batch's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Least
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from common.exceptions import DomainError, PermissionDeniedError, TransitionNotAllowed
+from complaints import permissions as perms
+from complaints.choices import (
+    MAX_ESCALATION_LEVEL,
+    OPEN_STATES,
+    SLA_RUNNING_STATES,
+    Clock,
+    EscalationTrigger,
+    EventKind,
+)
+from complaints.models import Complaint, ComplaintEvent, Escalation, EscalationContact
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 20_000
+DIGEST_THRESHOLD = 10  # more items than this for one person in one batch → one digest notice
+
+# per clock: (due column, warn column, breached flag, warned flag, condition for "clock running")
+CLOCK_COLUMNS = {
+    Clock.FIRST_RESPONSE: (
+        "first_response_due_at", "first_response_warn_at", "first_response_breached", "first_response_warned",
+        Q(state__in=SLA_RUNNING_STATES, first_responded_at__isnull=True),
+    ),
+    Clock.RESOLUTION: (
+        "resolution_due_at", "resolution_warn_at", "resolution_breached", "resolution_warned",
+        Q(state__in=SLA_RUNNING_STATES),
+    ),
+    Clock.REGULATORY: (
+        "regulatory_due_at", "regulatory_warn_at", "regulatory_breached", "regulatory_warned",
+        Q(state__in=OPEN_STATES),
+    ),
+}
+LEVEL_ROLES = {1: Role.SUPERVISOR, 2: Role.HQ, 3: Role.COMPLIANCE}
+
+
+def _ack_delay() -> timedelta:
+    return timedelta(minutes=settings.CRM.get("ESCALATION_ACK_MINUTES", 120))
+
+
+def _link(complaint_id: int | None = None) -> str:
+    try:
+        if complaint_id is None:
+            return reverse("complaints:queue")
+        return reverse("complaints:detail", args=[complaint_id])
+    except NoReverseMatch:  # pragma: no cover
+        return ""
+
+
+# --- recipients -------------------------------------------------------------------------------------
+
+
+class RecipientCache:
+    """Recipients per (level, branch), looked up once per sweep."""
+
+    def __init__(self):
+        self._cache: dict[tuple[int, int], list] = {}
+
+    def get(self, level: int, branch_id: int) -> list:
+        key = (level, branch_id)
+        if key not in self._cache:
+            self._cache[key] = recipients_for(level=level, branch_id=branch_id)
+        return self._cache[key]
+
+
+def recipients_for(*, level: int, branch_id: int) -> list:
+    from accounts.models import User
+
+    contacts = (
+        EscalationContact.objects.filter(level=level, is_active=True, user__is_active=True)
+        .filter(Q(branch_id=branch_id) | Q(branch__isnull=True))
+        .select_related("user")
+        .order_by("user_id")
+    )
+    users = list({c.user_id: c.user for c in contacts}.values())
+    if users:
+        return users
+    qs = User.objects.filter(is_active=True, role=LEVEL_ROLES[level])
+    if level == 1:
+        qs = qs.filter(branch_id=branch_id)
+    return list(qs.order_by("id"))
+
+
+def _recipient_json(users) -> list[dict]:
+    return [{"id": u.pk, "name": str(u)} for u in users]
+
+
+# --- notifications --------------------------------------------------------------------------------
+
+
+class Outbox:
+    """Collects notices per user during a batch; `flush` sends one per item or one digest each."""
+
+    def __init__(self):
+        self.items: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+        self.users: dict[int, object] = {}
+
+    def add(self, user, title: str, code: str, complaint_id: int):
+        self.users[user.pk] = user
+        self.items[user.pk].append((title, code, complaint_id))
+
+    def flush(self, kind: str):
+        from notifications.services import notify_staff
+
+        for user_id, items in self.items.items():
+            user = self.users[user_id]
+            if len(items) <= DIGEST_THRESHOLD:
+                for title, code, complaint_id in items:
+                    notify_staff(user=user, title=f"{title}：{code}", body=title, link=_link(complaint_id), kind=kind)
+            else:
+                codes = "、".join(code for _t, code, _i in items[:20])
+                notify_staff(
+                    user=user,
+                    title=_("%(count)s 件投诉需要您处理（%(what)s）") % {"count": len(items), "what": items[0][0]},
+                    body=_("包括：%(codes)s …") % {"codes": codes},
+                    link=_link(None),
+                    kind=kind,
+                )
+        self.items.clear()
+
+
+# --- the sweep ------------------------------------------------------------------------------------
+
+
+def sla_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict[str, int]:
+    """One pass of the SLA sweep. Safe to run twice or concurrently: each warning, breach and climb
+    happens once. Returns counts per step."""
+    now = now or timezone.now()
+    cache = RecipientCache()
+    counts: dict[str, int] = {}
+    for clock in CLOCK_COLUMNS:
+        counts[f"{clock}_warned"] = _sweep_warnings(clock, now, batch_size, cache)
+        counts[f"{clock}_escalated"] = _sweep_breaches(clock, now, batch_size, cache)
+    counts["climbed"] = _sweep_unacknowledged(now, batch_size, cache)
+    if any(counts.values()):
+        logger.info("complaints SLA sweep: %s", counts)
+    return counts
+
+
+def _claim(qs, order_by: str, batch_size: int) -> list[int]:
+    return list(
+        qs.select_for_update(skip_locked=True, of=("self",)).order_by(order_by).values_list("id", flat=True)[:batch_size]
+    )
+
+
+def _sweep_warnings(clock: str, now: datetime, batch_size: int, cache: RecipientCache) -> int:
+    due_col, warn_col, breached_col, warned_col, running = CLOCK_COLUMNS[clock]
+    base = Complaint.objects.filter(running, **{f"{warn_col}__lte": now, warned_col: False})
+    label = _("%(clock)s即将超时") % {"clock": Clock(clock).label}
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = _claim(base, warn_col, batch_size)
+            if not ids:
+                return total
+            Complaint.objects.filter(id__in=ids, **{warned_col: False}).update(**{warned_col: True})
+            rows = list(
+                Complaint.objects.filter(id__in=ids).values(
+                    "id", "tracking_code", "branch_id", "assignee_id", due_col
+                )
+            )
+            ComplaintEvent.objects.bulk_create(
+                [
+                    ComplaintEvent(
+                        complaint_id=r["id"], kind=EventKind.SLA_WARNING, created_at=now,
+                        payload={"clock": clock, "due_at": r[due_col].isoformat() if r[due_col] else None},
+                    )
+                    for r in rows
+                ],
+                batch_size=5000,
+            )
+            outbox = Outbox()
+            assignees = _users_by_id({r["assignee_id"] for r in rows if r["assignee_id"]})
+            for r in rows:
+                # the person who can still meet the deadline, else the branch supervisors
+                people = [assignees[r["assignee_id"]]] if r["assignee_id"] in assignees else cache.get(1, r["branch_id"])
+                for user in people:
+                    outbox.add(user, label, r["tracking_code"], r["id"])
+            outbox.flush(kind="complaint_sla_warning")
+            total += len(ids)
+        if len(ids) < batch_size:
+            return total
+
+
+def _users_by_id(ids) -> dict:
+    from accounts.models import User
+
+    if not ids:
+        return {}
+    return {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
+
+
+def _sweep_breaches(clock: str, now: datetime, batch_size: int, cache: RecipientCache) -> int:
+    due_col, warn_col, breached_col, warned_col, running = CLOCK_COLUMNS[clock]
+    base = Complaint.objects.filter(running, **{f"{due_col}__lte": now, breached_col: False})
+    ack_due = now + _ack_delay()
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = _claim(base, due_col, batch_size)
+            if not ids:
+                return total
+            # compare-and-set: a second sweep finds the flag already set and the rows gone from the index
+            Complaint.objects.filter(id__in=ids, **{breached_col: False}).update(
+                **{breached_col: True},
+                escalation_level=Least(F("escalation_level") + 1, Value(MAX_ESCALATION_LEVEL)),
+                escalated_at=now,
+                version=F("version") + 1,
+            )
+            rows = list(
+                Complaint.objects.filter(id__in=ids).values(
+                    "id", "tracking_code", "branch_id", "escalation_level", "reopen_count", due_col
+                )
+            )
+            _escalate_rows(
+                rows, clock=clock, trigger=EscalationTrigger.BREACH, now=now, ack_due=ack_due, cache=cache,
+                cycle_of=lambda r: r["reopen_count"] if clock == Clock.RESOLUTION else 0,
+            )
+            total += len(ids)
+        if len(ids) < batch_size:
+            return total
+
+
+def _escalate_rows(rows, *, clock, trigger, now, ack_due, cache, cycle_of, previous_of=None, actor=None, note=""):
+    """Write one Escalation + one timeline event per row and notify the level's recipients."""
+    outbox = Outbox()
+    escalations = []
+    events = []
+    for r in rows:
+        level = r["escalation_level"]
+        people = cache.get(level, r["branch_id"])
+        escalations.append(
+            Escalation(
+                complaint_id=r["id"], level=level, trigger=trigger, clock=clock or "", cycle=cycle_of(r),
+                previous_id=previous_of(r) if previous_of else None, recipients=_recipient_json(people),
+                created_at=now, ack_due_at=ack_due, created_by=actor, note=note,
+            )
+        )
+        events.append(
+            ComplaintEvent(
+                complaint_id=r["id"], kind=EventKind.ESCALATED, actor=actor, created_at=now, body=note,
+                payload={
+                    "level": level, "clock": clock or "", "trigger": str(trigger),
+                    "recipients": [str(u) for u in people],
+                },
+            )
+        )
+        title = _("投诉升级至%(level)s级（%(why)s）") % {
+            "level": level,
+            "why": f"{Clock(clock).label}{_('超时')}"
+            if clock and trigger == EscalationTrigger.BREACH
+            else str(EscalationTrigger(trigger).label),
+        }
+        for user in people:
+            outbox.add(user, title, r["tracking_code"], r["id"])
+        if not people:
+            logger.warning("escalation level %s of complaint %s has no recipient", level, r["id"])
+    Escalation.objects.bulk_create(escalations, batch_size=5000, ignore_conflicts=trigger == EscalationTrigger.BREACH)
+    ComplaintEvent.objects.bulk_create(events, batch_size=5000)
+    outbox.flush(kind="complaint_escalation")
+
+
+def _sweep_unacknowledged(now: datetime, batch_size: int, cache: RecipientCache) -> int:
+    """Escalations nobody acknowledged in time climb one level (once: `ack_due_at` is cleared by the
+    compare-and-set). At the top level the recipients are reminded instead."""
+    base = Escalation.objects.filter(
+        acknowledged_at__isnull=True, ack_due_at__isnull=False, ack_due_at__lte=now,
+        complaint__state__in=OPEN_STATES,
+    )
+    ack_due = now + _ack_delay()
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = _claim(base, "ack_due_at", batch_size)
+            if not ids:
+                return total
+            Escalation.objects.filter(id__in=ids, acknowledged_at__isnull=True, ack_due_at__isnull=False).update(
+                ack_due_at=None
+            )
+            stale = list(Escalation.objects.filter(id__in=ids).values("id", "complaint_id", "level", "clock"))
+            climbing = [e for e in stale if e["level"] < MAX_ESCALATION_LEVEL]
+            at_top = [e for e in stale if e["level"] >= MAX_ESCALATION_LEVEL]
+            if climbing:
+                by_complaint = {e["complaint_id"]: e for e in climbing}
+                for e in climbing:
+                    Complaint.objects.filter(pk=e["complaint_id"], escalation_level__lte=e["level"]).update(
+                        escalation_level=e["level"] + 1, escalated_at=now, version=F("version") + 1
+                    )
+                rows = list(
+                    Complaint.objects.filter(id__in=list(by_complaint)).values("id", "tracking_code", "branch_id")
+                )
+                for r in rows:
+                    r["escalation_level"] = by_complaint[r["id"]]["level"] + 1
+                _escalate_rows(
+                    rows, clock=None, trigger=EscalationTrigger.UNACKNOWLEDGED, now=now, ack_due=ack_due, cache=cache,
+                    cycle_of=lambda r: 0, previous_of=lambda r: by_complaint[r["id"]]["id"],
+                )
+            if at_top:
+                outbox = Outbox()
+                codes = dict(
+                    Complaint.objects.filter(id__in=[e["complaint_id"] for e in at_top]).values_list(
+                        "id", "tracking_code"
+                    )
+                )
+                branches = dict(
+                    Complaint.objects.filter(id__in=list(codes)).values_list("id", "branch_id")
+                )
+                for e in at_top:
+                    for user in cache.get(MAX_ESCALATION_LEVEL, branches[e["complaint_id"]]):
+                        outbox.add(user, _("最高级升级仍未确认"), codes[e["complaint_id"]], e["complaint_id"])
+                outbox.flush(kind="complaint_escalation")
+            total += len(ids)
+        if len(ids) < batch_size:
+            return total
+
+
+# --- people acting on the ladder --------------------------------------------------------------------
+
+
+@transaction.atomic
+def escalation_acknowledge(*, escalation: Escalation, actor, note: str = "") -> Escalation:
+    """The named person (or anyone of the level's role in scope) takes the escalation: it stops
+    climbing. Acknowledging twice is refused (409)."""
+    pk = getattr(escalation, "pk", escalation)
+    try:
+        escalation = Escalation.objects.select_for_update(of=("self",)).select_related("complaint").get(pk=pk)
+    except Escalation.DoesNotExist:
+        raise DomainError(_("升级记录不存在。"), code="not_found")
+    if actor is None or not perms.can_acknowledge_escalation(actor, escalation):
+        raise PermissionDeniedError(_("您不是该升级的接收人，不能确认。"))
+    if escalation.acknowledged_at is not None:
+        raise TransitionNotAllowed(
+            _("该升级已由 %(who)s 确认。") % {"who": escalation.acknowledged_by or "-"}, code="already_acknowledged"
+        )
+    now = timezone.now()
+    escalation.acknowledged_at = now
+    escalation.acknowledged_by = actor
+    escalation.ack_due_at = None
+    escalation.save(update_fields=["acknowledged_at", "acknowledged_by", "ack_due_at"])
+    ComplaintEvent.objects.create(
+        complaint=escalation.complaint, kind=EventKind.ESCALATION_ACKNOWLEDGED, actor=actor, body=(note or "").strip(),
+        payload={"escalation_id": escalation.pk, "level": escalation.level}, created_at=now,
+    )
+    return escalation
+
+
+@transaction.atomic
+def escalation_raise(*, complaint: Complaint, actor, note: str) -> Escalation:
+    """A supervisor (or anyone who can work the complaint) escalates by hand, one level up."""
+    from complaints.services import _lock
+
+    complaint = _lock(complaint)
+    if actor is None or not perms.can_work(actor, complaint):
+        raise PermissionDeniedError(_("您没有权限升级该投诉。"))
+    if not complaint.is_open:
+        raise TransitionNotAllowed(_("投诉已结束，不能升级。"))
+    if not (note or "").strip():
+        raise DomainError(_("请填写升级原因。"), field="note")
+    if complaint.escalation_level >= MAX_ESCALATION_LEVEL:
+        raise TransitionNotAllowed(_("投诉已在最高升级级别。"), code="max_level")
+    now = timezone.now()
+    level = complaint.escalation_level + 1
+    Complaint.objects.filter(pk=complaint.pk).update(
+        escalation_level=level, escalated_at=now, version=F("version") + 1
+    )
+    row = {"id": complaint.pk, "tracking_code": complaint.tracking_code, "branch_id": complaint.branch_id,
+           "escalation_level": level}
+    _escalate_rows(
+        [row], clock=None, trigger=EscalationTrigger.MANUAL, now=now, ack_due=now + _ack_delay(),
+        cache=RecipientCache(), cycle_of=lambda r: 0, actor=actor, note=note.strip(),
+    )
+    return Escalation.objects.filter(complaint=complaint).order_by("-id").first()
