@@ -80,7 +80,8 @@ class AssignForm(VersionedForm):
 
 class ResolveForm(VersionedForm):
     resolution_summary = forms.CharField(label=_("处理结果"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    root_cause = forms.ChoiceField(label=_("根因"), choices=_blank(RootCause.choices, _("请选择")))
+    # optional at the field level so the blank choice gets our message, not the generic "required"
+    root_cause = forms.ChoiceField(label=_("根因"), choices=_blank(RootCause.choices, _("请选择")), required=False)
 
     def clean_root_cause(self):
         value = self.cleaned_data["root_cause"]
