@@ -174,6 +174,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -276,4 +277,18 @@ CRM = {
     "CASE_OPEN_DPD": env.int("CRM_CASE_OPEN_DPD", default=1),
     # daily penalty interest rate on overdue principal (0.05 % a day is common in CN contracts)
     "PENALTY_DAILY_RATE": env("CRM_PENALTY_DAILY_RATE", default="0.0005"),
+    # outbound messages (notifications): a real SMS provider is configuration, not code
+    "SMS_PROVIDER_URL": env("SMS_PROVIDER_URL", default=""),
+    "SMS_PROVIDER_KEY": env("SMS_PROVIDER_KEY", default=""),
+    "SMS_PROVIDER_SECRET": env("SMS_PROVIDER_SECRET", default=""),
+    "SMS_PROVIDER_SENDER": env("SMS_PROVIDER_SENDER", default=""),
+    "SMS_PROVIDER_STATUS_URL": env("SMS_PROVIDER_STATUS_URL", default=""),
+    "SMS_PROVIDER_TIMEOUT": env.float("SMS_PROVIDER_TIMEOUT", default=10.0),
+    "SMS_PROVIDER_IDEMPOTENT": env.bool("SMS_PROVIDER_IDEMPOTENT", default=True),
+    # local hour at which the day's repayment reminders go out (the guard still applies quiet hours)
+    "REMINDER_SEND_HOUR": env.int("CRM_REMINDER_SEND_HOUR", default=9),
+    "MESSAGE_MAX_ATTEMPTS": env.int("CRM_MESSAGE_MAX_ATTEMPTS", default=10),
+    # a message still `sending` this long after its claim belongs to a dead worker
+    "MESSAGE_SENDING_STALE_SECONDS": env.int("CRM_MESSAGE_SENDING_STALE_SECONDS", default=300),
+    "MESSAGE_SEND_BATCH": env.int("CRM_MESSAGE_SEND_BATCH", default=200),
 }

@@ -312,20 +312,7 @@ def _sweep_unacknowledged(now: datetime, batch_size: int, cache: RecipientCache)
             climbing = [e for e in stale if e["level"] < MAX_ESCALATION_LEVEL]
             at_top = [e for e in stale if e["level"] >= MAX_ESCALATION_LEVEL]
             if climbing:
-                by_complaint = {e["complaint_id"]: e for e in climbing}
-                for e in climbing:
-                    Complaint.objects.filter(pk=e["complaint_id"], escalation_level__lte=e["level"]).update(
-                        escalation_level=e["level"] + 1, escalated_at=now, version=F("version") + 1
-                    )
-                rows = list(
-                    Complaint.objects.filter(id__in=list(by_complaint)).values("id", "tracking_code", "branch_id")
-                )
-                for r in rows:
-                    r["escalation_level"] = by_complaint[r["id"]]["level"] + 1
-                _escalate_rows(
-                    rows, clock=None, trigger=EscalationTrigger.UNACKNOWLEDGED, now=now, ack_due=ack_due, cache=cache,
-                    cycle_of=lambda r: 0, previous_of=lambda r: by_complaint[r["id"]]["id"],
-                )
+                _climb(climbing, now=now, ack_due=ack_due, cache=cache)
             if at_top:
                 outbox = Outbox()
                 codes = dict(
@@ -343,6 +330,26 @@ def _sweep_unacknowledged(now: datetime, batch_size: int, cache: RecipientCache)
             total += len(ids)
         if len(ids) < batch_size:
             return total
+
+
+def _climb(stale: list[dict], *, now, ack_due, cache) -> None:
+    # one climb per complaint per batch: from its highest unacknowledged level
+    top: dict[int, dict] = {}
+    for e in stale:
+        if e["complaint_id"] not in top or e["level"] > top[e["complaint_id"]]["level"]:
+            top[e["complaint_id"]] = e
+    for level in {e["level"] for e in top.values()}:
+        ids = [cid for cid, e in top.items() if e["level"] == level]
+        Complaint.objects.filter(pk__in=ids, escalation_level__lte=level).update(
+            escalation_level=level + 1, escalated_at=now, version=F("version") + 1
+        )
+    rows = list(Complaint.objects.filter(id__in=list(top)).values("id", "tracking_code", "branch_id"))
+    for r in rows:
+        r["escalation_level"] = top[r["id"]]["level"] + 1
+    _escalate_rows(
+        rows, clock=None, trigger=EscalationTrigger.UNACKNOWLEDGED, now=now, ack_due=ack_due, cache=cache,
+        cycle_of=lambda r: 0, previous_of=lambda r: top[r["id"]]["id"],
+    )
 
 
 # --- people acting on the ladder --------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.masking import mask_email, mask_phone
 from notifications.choices import MessageChannel, MessageStatus
 
 
@@ -41,6 +42,16 @@ class OutboundMessage(models.Model):
     # a reason the message was deferred, skipped or cancelled (e.g. the compliance rule)
     status_reason = models.CharField(max_length=200, blank=True)
     dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    # repayment reminders: which cadence step created it; (installment, step_key, channel) is unique so
+    # a reminder is created at most once however often the hourly pass runs
+    reminder_step = models.ForeignKey(
+        "notifications.ReminderStep", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    step_key = models.CharField(_("提醒节点"), max_length=8, blank=True, default="")
+    # set when a send task was enqueued for it (dispatch claims by compare-and-set on this column)
+    dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # set by the claim queued→sending; a row stuck in `sending` long after this is recovered by a sweep
+    sending_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -60,10 +71,112 @@ class OutboundMessage(models.Model):
                 name="msg_pending_idx",
                 condition=Q(status__in=["queued", "deferred"]),
             ),
+            models.Index(fields=["sending_started_at"], name="msg_sending_idx", condition=Q(status="sending")),
+            models.Index(fields=["provider_id"], name="msg_provider_idx", condition=~Q(provider_id="")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["installment", "step_key", "channel"],
+                condition=Q(installment__isnull=False) & ~Q(step_key=""),
+                name="msg_one_reminder_per_step_channel",
+            ),
         ]
 
     def __str__(self):
         return f"{self.channel}:{self.to} {self.status}"
+
+    @property
+    def is_reminder(self) -> bool:
+        return bool(self.step_key)
+
+    @property
+    def to_masked(self) -> str:
+        if self.channel == MessageChannel.EMAIL:
+            return mask_email(self.to)
+        if self.channel == MessageChannel.SMS:
+            return mask_phone(self.to)
+        return self.to
+
+
+def step_key_for(offset_days: int) -> str:
+    """T-3, T-1, T0, T+1 … (days relative to the installment's due date)."""
+    return "T0" if offset_days == 0 else f"T{offset_days:+d}"
+
+
+class MessageTemplate(models.Model):
+    """The text of a message per (code, language, channel), edited in the admin.
+
+    `{placeholders}` are replaced by `notifications.templating.render`, which only knows the names in
+    `templating.PLACEHOLDERS` (no attribute access, no format specs): an editor cannot reach into objects.
+    """
+
+    code = models.CharField(_("模板代码"), max_length=64, db_index=True)
+    language = models.CharField(_("语言"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    channel = models.CharField(_("渠道"), max_length=10, choices=MessageChannel.choices)
+    audience = models.CharField(
+        _("对象"), max_length=10, choices=[("borrower", _("借款人")), ("staff", _("员工"))], default="borrower"
+    )
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    body = models.TextField(_("内容"))
+    is_active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("消息模板")
+        verbose_name_plural = _("消息模板")
+        ordering = ["code", "language", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "language", "channel"], name="msgtemplate_unique_code_lang_channel")
+        ]
+
+    def __str__(self):
+        return f"{self.code} [{self.language}/{self.channel}]"
+
+    def clean(self):
+        from notifications.templating import validate_template
+
+        validate_template(
+            subject=self.subject, body=self.body, channel=self.channel, language=self.language, audience=self.audience
+        )
+
+
+class ReminderStep(models.Model):
+    """One step of the repayment-reminder cadence (提醒节奏): `offset_days` relative to the due date,
+    on one channel, with one template. Steps with a branch replace the default (branch-less) set for
+    that branch entirely."""
+
+    branch = models.ForeignKey(
+        "accounts.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("分支机构")
+    )
+    offset_days = models.SmallIntegerField(_("相对到期日天数"), help_text=_("-3 表示到期前3天，0 表示到期当天，7 表示逾期第7天"))
+    channel = models.CharField(
+        _("渠道"), max_length=10, choices=[(MessageChannel.SMS, MessageChannel.SMS.label), (MessageChannel.EMAIL, MessageChannel.EMAIL.label)]
+    )
+    template_code = models.CharField(_("模板代码"), max_length=64)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("还款提醒节点")
+        verbose_name_plural = _("还款提醒节点")
+        ordering = ["branch_id", "offset_days", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offset_days", "channel"], condition=Q(branch__isnull=True), name="reminderstep_unique_default"
+            ),
+            models.UniqueConstraint(
+                fields=["branch", "offset_days", "channel"],
+                condition=Q(branch__isnull=False),
+                name="reminderstep_unique_per_branch",
+            ),
+            models.CheckConstraint(condition=Q(offset_days__gte=-30, offset_days__lte=90), name="reminderstep_offset_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.step_key} {self.channel} ({self.branch or _('默认')})"
+
+    @property
+    def step_key(self) -> str:
+        return step_key_for(self.offset_days)
 
 
 class InAppNotification(models.Model):

@@ -1,5 +1,10 @@
-class InAppBackend:
+from notifications.backends import BaseBackend
+
+
+class InAppBackend(BaseBackend):
     """In-app messages are InAppNotification rows; the OutboundMessage only records the send."""
+
+    idempotent = True  # get_or_create on the message's own fields
 
     def send(self, message) -> str:
         from notifications.models import InAppNotification
