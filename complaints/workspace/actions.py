@@ -220,7 +220,7 @@ def bulk_assign(*, complaints, assignee, actor) -> tuple[int, list[str]]:
 
 def attachment_url_name() -> str:
     """The staff-only download view is built with the public form (complaints/public/)."""
-    for name in ("complaints:attachment_download", "complaints:attachment"):
+    for name in ("public_complaints:attachment_download", "complaints:attachment_download"):
         try:
             reverse(name, args=[1])
             return name

@@ -8,7 +8,15 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch
-from complaints.choices import Category, ComplaintChannel, Priority, RejectReason, ReplyChannel, RootCause, State
+from complaints.choices import (
+    Category,
+    ComplaintChannel,
+    Priority,
+    RejectReason,
+    ReplyChannel,
+    RootCause,
+    State,
+)
 
 QUEUE_VIEW_CHOICES = [
     ("mine", _("我的投诉")),
@@ -19,7 +27,10 @@ QUEUE_VIEW_CHOICES = [
 ]
 
 
-def _blank(choices, label=_("全部")):
+ALL = _("全部")
+
+
+def _blank(choices, label=ALL):
     return [("", label), *choices]
 
 

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.exceptions import ConcurrentUpdate, DomainError, PermissionDeniedError, TransitionNotAllowed
 from complaints import permissions as perms
+from complaints import selectors as complaint_selectors
 from complaints.choices import State
 from complaints.workspace import actions, selectors
 from complaints.workspace.borrower360 import borrower_360
@@ -182,7 +183,7 @@ def complaint_action(request, pk: int, action: str):
         except (ConcurrentUpdate, TransitionNotAllowed) as exc:
             status = 409
             conflict = _("其他人已先处理了这条投诉（%(reason)s）。下面是最新状态，请确认后再操作。") % {"reason": exc.message or _("状态已变化")}
-        except (PermissionDeniedError,) as exc:
+        except PermissionDeniedError as exc:
             status = 403
             conflict = exc.message or _("您无权执行此操作。")
         except DomainError as exc:
@@ -255,10 +256,7 @@ def escalation_acknowledge(request):
     if not form.is_valid():
         status, conflict = 400, _("请求无效。")
     else:
-        escalation = get_object_or_404(selectors.pending_escalations(user=request.user).model.objects.select_related("complaint"),
-                                       pk=form.cleaned_data["escalation"])
-        if not perms.can_view(request.user, escalation.complaint):
-            raise Http404
+        escalation = complaint_selectors.escalation_get(user=request.user, pk=form.cleaned_data["escalation"])
         try:
             actions.acknowledge(escalation=escalation, actor=request.user, note=form.cleaned_data.get("note", ""))
             notice = _("已确认升级 %(code)s。") % {"code": escalation.complaint.tracking_code}

@@ -113,7 +113,7 @@ def test_agent_classifies_replies_and_resolves_from_the_queue(server, page, agen
     assert reply.visible_to_borrower
     # the borrower's tracking page shows the reply (when the public pages are wired in)
     try:
-        track_url = reverse("complaints:track")
+        track_url = reverse("public_complaints:track")
     except NoReverseMatch:
         track_url = None  # TODO(lead): assert on the public tracking page once complaints/public/ is merged
     if track_url:
