@@ -1,6 +1,5 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from accounts.models import ApiToken
@@ -37,17 +36,3 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
     def authenticate_header(self, request):
         return "Token"
 
-
-class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
-    """OpenAPI: `Authorization: Token <key>` (Bearer accepted too)."""
-
-    target_class = "accounts.api.authentication.ApiTokenAuthentication"
-    name = "tokenAuth"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "Per-integration token: `Authorization: Token <key>` (issue with `manage.py issue_api_token`).",
-        }
