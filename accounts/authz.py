@@ -103,6 +103,28 @@ API_ACTIONS: dict[str, dict[str, str]] = {
     },
     "escalation": {"list": "escalation.view", "retrieve": "escalation.view", "acknowledge": "escalation.acknowledge"},
     "message": {"list": "message.view", "retrieve": "message.view"},
+    "collection-case": {
+        "list": "case.view",
+        "retrieve": "case.view",
+        "hold": "case.hold",
+        "release": "case.release_hold",
+        "escalate": "case.manage",
+        "legal": "case.manage",
+        "repossession": "case.manage",
+        "close": "case.manage",
+        "write_off": "case.manage",
+        "sms": "case.work",
+    },
+    "collection-contact": {"list": "case.view", "retrieve": "case.view", "create": "case.work"},
+    "collection-promise": {"list": "case.view", "retrieve": "case.view", "create": "case.work"},
+    "collection-arrangement": {
+        "list": "case.view",
+        "retrieve": "case.view",
+        "create": "case.work",
+        "preview": "case.work",
+        "approve": "arrangement.decide",
+        "reject": "arrangement.decide",
+    },
 }
 
 

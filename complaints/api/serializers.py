@@ -9,6 +9,7 @@ from borrowers.models import Borrower, Loan
 from common.masking import mask_email, mask_phone
 from complaints.choices import (
     Category,
+    Clock,
     ComplaintChannel,
     ContactChannel,
     ContactTime,
@@ -24,12 +25,15 @@ class ComplaintSerializer(MaskedPiiMixin, serializers.ModelSerializer):
     """Read representation. Every state and clock field is read-only: they change through actions."""
 
     branch = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    owner = serializers.StringRelatedField()
-    assignee = serializers.StringRelatedField()
+    owner = serializers.StringRelatedField(allow_null=True)
+    assignee = serializers.StringRelatedField(allow_null=True)
+    # read-only choice fields lose allow_blank in ModelSerializer; declared so the schema admits ""
+    root_cause = serializers.ChoiceField(choices=RootCause.choices, allow_blank=True, read_only=True)
+    reject_reason = serializers.ChoiceField(choices=RejectReason.choices, allow_blank=True, read_only=True)
     complainant_mobile = serializers.SerializerMethodField()
     complainant_email = serializers.SerializerMethodField()
-    loan_contract_number = serializers.CharField(source="loan.contract_number", default=None, read_only=True)
-    merged_into = serializers.SlugRelatedField(slug_field="tracking_code", read_only=True)
+    loan_contract_number = serializers.CharField(source="loan.contract_number", default=None, read_only=True, allow_null=True)
+    merged_into = serializers.SlugRelatedField(slug_field="tracking_code", read_only=True, allow_null=True)
 
     class Meta:
         model = Complaint
@@ -177,7 +181,7 @@ class EscalateSerializer(serializers.Serializer):
 
 
 class ComplaintEventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = ComplaintEvent
@@ -187,7 +191,8 @@ class ComplaintEventSerializer(serializers.ModelSerializer):
 
 class EscalationSerializer(serializers.ModelSerializer):
     complaint_tracking_code = serializers.CharField(source="complaint.tracking_code", read_only=True)
-    acknowledged_by = serializers.StringRelatedField()
+    acknowledged_by = serializers.StringRelatedField(allow_null=True)
+    clock = serializers.ChoiceField(choices=Clock.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Escalation

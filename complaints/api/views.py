@@ -109,14 +109,14 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return self._respond(complaint, status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.ComplaintEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # one complaint's events: bounded, in order
     def timeline(self, request, pk=None):
         complaint = self.get_object()
         events = selectors.complaint_timeline(user=request.user, complaint=complaint)
         return Response(s.ComplaintEventSerializer(events, many=True).data)
 
     @extend_schema(responses=s.EscalationSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def escalations(self, request, pk=None):
         complaint = self.get_object()
         rows = selectors.complaint_escalations(user=request.user, complaint=complaint)

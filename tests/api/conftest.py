@@ -84,6 +84,7 @@ def build_world(branch, other_branch, hq_branch) -> World:
         borrower=borrower.pk, loan=loan.pk, payment=payment.pk, complaint=complaint.pk,
         escalation=escalation.pk, message=message.pk,
     )
+    _collections(w, borrower, loan)
     w.objects["_complaint_escalated"] = escalated.pk
     return w
 
@@ -91,3 +92,28 @@ def build_world(branch, other_branch, hq_branch) -> World:
 @pytest.fixture
 def world(db, branch, other_branch, hq_branch):
     return build_world(branch, other_branch, hq_branch)
+
+
+def _collections(w: World, borrower, loan):
+    """A case on the loan (unassigned, so any collector of SH may work it), a logged call, a promise
+    and an arrangement proposed by the collector (so the supervisor may decide it: four-eyes)."""
+    from debt_collection.models import CollectionCase, ContactAttempt, PromiseToPay, RepaymentArrangement
+
+    case = CollectionCase.objects.create(
+        loan=loan, borrower=borrower, branch=loan.branch, bucket="M1", days_past_due=20, amount_due=Decimal("3000.00")
+    )
+    contact = ContactAttempt.objects.create(
+        case=case, borrower=borrower, loan=loan, branch=loan.branch, channel="call", outcome="no_answer",
+        phone_number=MOBILE, created_by=w.users["collector"],
+    )
+    promise = PromiseToPay.objects.create(
+        case=case, loan=loan, amount=Decimal("500.00"), promised_date=timezone.localdate() + timedelta(days=5),
+        created_by=w.users["collector"],
+    )
+    arrangement = RepaymentArrangement.objects.create(
+        case=case, loan=loan, kind="waiver", waiver_amount=Decimal("10.00"), reason="困难减免", proposed_by=w.users["collector"],
+    )
+    w.objects.update({
+        "collection-case": case.pk, "collection-contact": contact.pk, "collection-promise": promise.pk,
+        "collection-arrangement": arrangement.pk,
+    })

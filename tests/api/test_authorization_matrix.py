@@ -22,7 +22,7 @@ ALLOWED_STATUSES = {200, 201, 204, 400, 409}
 
 def test_endpoints_are_found():
     basenames = {e.basename for e in ENDPOINTS}
-    assert {"borrower", "loan", "payment", "complaint", "escalation", "message"} <= basenames
+    assert {"borrower", "loan", "payment", "complaint", "escalation", "message", "collection-case"} <= basenames
     assert len(ENDPOINTS) >= 30
 
 
