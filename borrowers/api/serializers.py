@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from borrowers.choices import PaymentChannel
 from borrowers.models import Borrower, EmergencyContact, Installment, Loan, Payment
+from common.api.validators import plausible_datetime
 from common.masking import mask_email
 
 
@@ -108,7 +109,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 class PaymentIngestSerializer(serializers.Serializer):
     contract_number = serializers.CharField(max_length=40)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
-    paid_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(validators=[plausible_datetime])
     channel = serializers.ChoiceField(choices=PaymentChannel.choices, default=PaymentChannel.BANK_DEBIT)
     external_ref = serializers.RegexField(
         r"^[A-Za-z0-9_.:\-]{1,64}$",

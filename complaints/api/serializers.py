@@ -6,6 +6,7 @@ from accounts.models import Branch, User
 from accounts.scoping import scope_to_user
 from borrowers.api.serializers import MaskedPiiMixin
 from borrowers.models import Borrower, Loan
+from common.api.validators import plausible_datetime
 from common.masking import mask_email, mask_phone
 from complaints.choices import (
     Category,
@@ -75,7 +76,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(max_length=10000)
     desired_outcome = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    received_at = serializers.DateTimeField(required=False)
+    received_at = serializers.DateTimeField(required=False, validators=[plausible_datetime])
 
     def _scoped(self, qs, field="branch"):
         return scope_to_user(qs, self.context["request"].user, field=field)

@@ -4,14 +4,25 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from debt_collection.choices import ArrangementKind, ContactChannel, ContactOutcome, ContactTarget, HoldReason
+from common.api.validators import plausible_datetime
+from debt_collection.choices import (
+    ArrangementKind,
+    CaseState,
+    ContactChannel,
+    ContactOutcome,
+    ContactTarget,
+    HoldReason,
+)
 from debt_collection.models import CollectionCase, ContactAttempt, PromiseToPay, RepaymentArrangement
 
 
 class CaseSerializer(serializers.ModelSerializer):
     contract_number = serializers.CharField(source="loan.contract_number", read_only=True)
     borrower_name = serializers.CharField(source="borrower.name", read_only=True)
-    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    # read-only choice fields lose allow_blank in ModelSerializer; declared so the schema admits ""
+    hold_reason = serializers.ChoiceField(choices=HoldReason.choices, allow_blank=True, read_only=True)
+    hold_return_state = serializers.ChoiceField(choices=CaseState.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = CollectionCase
@@ -24,7 +35,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     visit_staff = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
     has_recording = serializers.SerializerMethodField()
 
@@ -52,7 +63,7 @@ class ContactCreateSerializer(serializers.Serializer):
     visit_staff = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=get_user_model().objects.filter(is_active=True)
     )
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True, validators=[plausible_datetime])
     expected_state = serializers.CharField(required=False, allow_blank=True, max_length=20)
 
 
@@ -84,7 +95,7 @@ class EnforcementSerializer(serializers.Serializer):
 
 
 class PromiseSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     case = serializers.IntegerField(source="case_id")
 
     class Meta:
@@ -99,7 +110,7 @@ class ArrangementSerializer(serializers.ModelSerializer):
     case = serializers.IntegerField(source="case_id")
     kind = serializers.ChoiceField(choices=ArrangementKind.choices)
     proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = RepaymentArrangement
