@@ -7,14 +7,15 @@ A contact the compliance guard refuses returns 409 with
 
 from django.http import Http404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from borrowers.choices import Bucket
+from common.api.parsers import StrictJSONParser
 from debt_collection import selectors, services
 from debt_collection.api.serializers import (
     ArrangementSerializer,
@@ -157,7 +158,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     next allowed time (and is recorded); bad input is 400 with the field."""
 
     serializer_class = ContactSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
     filterset_fields = {"case": ["exact"], "channel": ["exact"], "outcome": ["exact"], "occurred_at": ["gte", "lte"]}
     ordering_fields = ["id", "occurred_at"]
     ordering = ["-id"]
@@ -168,6 +169,25 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     @extend_schema(
         request=ContactCreateSerializer,
         responses={201: ContactSerializer, 409: OpenApiResponse(description="refused by the compliance guard")},
+        examples=[
+            OpenApiExample(
+                "a call that reached the borrower",
+                value={
+                    "case": 42, "channel": "call", "outcome": "promise", "target": "borrower",
+                    "notes": "借款人承诺本周五还款 3000 元", "recording_ref": "REC-20261120-0931",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "refused by the compliance guard (409)",
+                value={
+                    "code": "contact_refused", "rule": "quiet_hours", "message": "当地时间 22:00–08:00 不得联系借款人。",
+                    "next_allowed_at": "2026-11-21T08:00:00+08:00",
+                },
+                response_only=True,
+                status_codes=["409"],
+            ),
+        ],
     )
     def create(self, request, *args, **kwargs):
         data = ContactCreateSerializer(data=request.data)
