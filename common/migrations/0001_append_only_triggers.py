@@ -30,21 +30,24 @@ def _tables(apps):
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(FUNCTION)
-    for table in _tables(apps):
-        schema_editor.execute(f'DROP TRIGGER IF EXISTS crm_append_only ON "{table}"')
-        schema_editor.execute(
-            f'CREATE TRIGGER crm_append_only BEFORE UPDATE OR DELETE ON "{table}" '
-            f"FOR EACH ROW EXECUTE FUNCTION crm_refuse_audit_change()"
-        )
+    # a plain cursor: the function body has `%` placeholders of its own (RAISE), not query parameters
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(FUNCTION)
+        for table in _tables(apps):
+            cursor.execute(f'DROP TRIGGER IF EXISTS crm_append_only ON "{table}"')
+            cursor.execute(
+                f'CREATE TRIGGER crm_append_only BEFORE UPDATE OR DELETE ON "{table}" '
+                f"FOR EACH ROW EXECUTE FUNCTION crm_refuse_audit_change()"
+            )
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for table in _tables(apps):
-        schema_editor.execute(f'DROP TRIGGER IF EXISTS crm_append_only ON "{table}"')
-    schema_editor.execute("DROP FUNCTION IF EXISTS crm_refuse_audit_change()")
+    with schema_editor.connection.cursor() as cursor:
+        for table in _tables(apps):
+            cursor.execute(f'DROP TRIGGER IF EXISTS crm_append_only ON "{table}"')
+        cursor.execute("DROP FUNCTION IF EXISTS crm_refuse_audit_change()")
 
 
 class Migration(migrations.Migration):
