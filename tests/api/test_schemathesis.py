@@ -15,6 +15,7 @@ import os
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 
@@ -29,12 +30,21 @@ BASENAMES = {e.path: e.basename for e in api_endpoints()}
 
 @pytest.fixture
 def fuzz_world(world, settings):
+    from django.core import signals
+    from django.db import close_old_connections
+
     # thousands of requests with one token: throttling has its own test
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"user": "1000000/minute", "token": "1000000/minute"},
     }
-    return world
+    # the raw WSGI app would close the test's database connection (and its transaction) after each
+    # request; Django's own test client does the same disconnection
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield world
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def _fuzz(operation, mode, world, sent):
@@ -46,7 +56,13 @@ def _fuzz(operation, mode, world, sent):
     def run(case):
         if mode == GenerationMode.POSITIVE and pk is not None and case.path_parameters and "id" in case.path_parameters:
             case.path_parameters["id"] = pk
-        response = case.call(headers={"Authorization": f"Token {token}"})
+        # each request in its own savepoint, rolled back after: requests stay independent, and a
+        # statement PostgreSQL refused (answered 400) does not abort the test's transaction
+        sid = transaction.savepoint()
+        try:
+            response = case.call(headers={"Authorization": f"Token {token}"})
+        finally:
+            transaction.savepoint_rollback(sid)
         sent["requests"] += 1
         case.validate_response(response, checks=CHECKS)
 
