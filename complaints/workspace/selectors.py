@@ -21,9 +21,10 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.scoping import scope_to_user
 from borrowers.models import Borrower, Loan
-from complaints.choices import OPEN_STATES, State
+from complaints.choices import OPEN_STATES
 from complaints.models import Complaint, ComplaintAttachment, ComplaintEvent, Escalation
 from complaints.permissions import ACK_ROLES_BY_LEVEL
+from complaints.selectors import breaching_soon_q
 
 QUEUE_VIEWS = ("mine", "unassigned", "team", "breaching", "escalated")
 SEARCH_LOOKUP_LIMIT = 200  # borrowers/loans a search term may match before we ask for a narrower one
@@ -122,12 +123,8 @@ def complaint_queue(*, user, filters: QueueFilters, now=None) -> QuerySet[Compla
             if not user.sees_all_branches and user.branch_id:
                 qs = qs.filter(branch_id=user.branch_id)
         elif view == "breaching":
-            horizon = now + breaching_window()
-            qs = qs.filter(
-                Q(first_responded_at__isnull=True, first_response_due_at__lte=horizon)
-                | Q(first_responded_at__isnull=False, resolution_due_at__lte=horizon, state__in=[State.INTAKE, State.CLASSIFIED, State.IN_PROGRESS])
-                | Q(regulatory_due_at__lte=horizon)
-            )
+            minutes = int(breaching_window().total_seconds() // 60)
+            qs = qs.filter(breaching_soon_q(within_minutes=minutes, now=now))
         elif view == "escalated":
             qs = qs.filter(Exists(pending_escalations(user=user).filter(complaint_id=OuterRef("pk"))))
     if filters.category:

@@ -72,6 +72,11 @@ def test_agent_classifies_replies_and_resolves_from_the_queue(server, page, agen
     row = page.locator(f"tr[data-queue-row]:has-text('{complaint.tracking_code}')")
     expect(row).to_be_visible()
     expect(row.locator("[data-clock-status]")).to_have_count(2)
+    # ? shows the shortcut help, Escape hides it
+    page.keyboard.press("?")
+    expect(page.locator("#ws-help")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#ws-help")).to_be_hidden()
     # keyboard: j selects the first row, Enter opens it
     page.keyboard.press("j")
     expect(page.locator("tr[data-queue-row].is-selected")).to_have_count(1)
