@@ -285,9 +285,12 @@ def run(args) -> int:
     from accounts.models import User
     from complaints.models import Complaint
 
-    print(f"generating {args.complaints:,} complaints, {args.borrowers:,} borrowers in {DB_NAME} …")
-    info = generate(n_complaints=args.complaints, n_borrowers=args.borrowers)
-    print(f"  data: {info['counts']}")
+    if args.reuse and Complaint.objects.exists():
+        print(f"reusing {DB_NAME}: {Complaint.objects.count():,} complaints")
+    else:
+        print(f"generating {args.complaints:,} complaints, {args.borrowers:,} borrowers in {DB_NAME} …")
+        info = generate(n_complaints=args.complaints, n_borrowers=args.borrowers)
+        print(f"  data: {info['counts']}")
 
     # the agent with the most open complaints, the page of an open complaint of a borrower with history
     open_states = ["intake", "classified", "in_progress", "waiting_on_borrower"]
@@ -354,8 +357,12 @@ def main() -> int:
     parser.add_argument("--borrowers", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help=f"keep the {DB_NAME} database afterwards")
+    parser.add_argument("--reuse", action="store_true", help=f"measure on a {DB_NAME} kept by an earlier --keep run")
     args = parser.parse_args()
-    create_database()
+    if args.reuse:
+        args.keep = True
+    else:
+        create_database()
     setup_django()
     try:
         return run(args)
