@@ -65,6 +65,14 @@ def complaint_base_qs(*, user) -> QuerySet[Complaint]:
     return scope_to_user(Complaint.objects.all(), user)
 
 
+def _indexed(field_name: str) -> bool:
+    """Whether a Complaint column leads an index (its own db_index or the first field of Meta.indexes)."""
+    field = Complaint._meta.get_field(field_name)
+    if field.db_index or field.unique:
+        return True
+    return any(index.fields and index.fields[0].lstrip("-") == field_name for index in Complaint._meta.indexes)
+
+
 def _search_condition(*, user, query: str) -> Q | None:
     """Tracking code, complainant or borrower name, mobile, contract number or plate.
 
@@ -78,9 +86,12 @@ def _search_condition(*, user, query: str) -> Q | None:
         return None
     code = normalize_tracking_code(query)
     condition = Q(tracking_code=code) if code else Q(pk__in=[])
-    if query.isdigit() and len(query) >= 7:  # a phone number typed in full (public-form complaints
-        condition |= Q(complainant_mobile=query)  # may not be matched to a borrower yet)
-    elif not query.isdigit():
+    # The complainant's own mobile / name (public-form complaints not yet matched to a borrower) are
+    # searched only when indexed: one unindexed OR-branch turns the whole search into a scan of the
+    # branch's complaints (seconds on a million rows). Matched complaints are found via the borrower.
+    if query.isdigit() and len(query) >= 7 and _indexed("complainant_mobile"):
+        condition |= Q(complainant_mobile=query)
+    elif not query.isdigit() and _indexed("complainant_name"):
         condition |= Q(complainant_name=query)
     borrowers = scope_to_user(Borrower.objects.all(), user).filter(Q(name__startswith=query) | Q(mobile=query))
     borrower_ids = list(borrowers.values_list("id", flat=True)[:SEARCH_LOOKUP_LIMIT])
