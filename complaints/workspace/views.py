@@ -84,9 +84,9 @@ def queue(request):
     )
     now = timezone.now()
     number = _page_number(request)
-    qs = selectors.complaint_queue(user=request.user, filters=filters, now=now)
     offset = (number - 1) * PAGE_SIZE
-    page = LightPage(list(qs[offset : offset + PAGE_SIZE + 1]), number, PAGE_SIZE)
+    rows = selectors.complaint_queue_page(user=request.user, filters=filters, offset=offset, limit=PAGE_SIZE + 1, now=now)
+    page = LightPage(rows, number, PAGE_SIZE)
     for complaint in page:
         complaint.clocks = complaint_clocks(complaint, now=now)
     params = request.GET.copy()
@@ -219,9 +219,8 @@ def _require_supervisor(user):
 def _supervisor_context(request, *, bulk_form=None, notice: str = "", conflict: str = "") -> dict:
     user = request.user
     now = timezone.now()
-    inbox = list(selectors.escalation_inbox(user=user)[:100])
-    open_rows = selectors.complaint_queue(user=user, filters=selectors.QueueFilters(view="team"), now=now)
-    rows = list(open_rows[:BULK_ROWS])
+    inbox = selectors.escalation_inbox(user=user, limit=100)
+    rows = selectors.complaint_queue_page(user=user, filters=selectors.QueueFilters(view="team"), offset=0, limit=BULK_ROWS, now=now)
     for complaint in rows:
         complaint.clocks = complaint_clocks(complaint, now=now)
     assignees = selectors.assignable_users(user=user)
