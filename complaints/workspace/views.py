@@ -109,18 +109,18 @@ def queue(request):
 # --- complaint page -----------------------------------------------------------------------------------
 
 
-def _panel_context(request, complaint, *, forms=None, conflict: str = "", notice: str = "") -> dict:
+def _panel_context(request, complaint, *, forms=None, conflict: str = "", notice: str = "", also: str = "") -> dict:
     """Everything the work panel (header, actions, timeline) shows. A fixed number of queries."""
     user = request.user
     now = timezone.now()
     escalations = list(selectors.complaint_escalations(complaint=complaint))
     pending = [e for e in escalations if e.acknowledged_at is None and e.ack_due_at is not None]
     available = actions.available_actions(user=user, complaint=complaint)
-    built = actions.build_forms(user=user, complaint=complaint, available=available)
+    built = actions.build_forms(user=user, complaint=complaint, available=available, also=also)
     if forms:
         built.update(forms)
     transition_items = [
-        {"name": name, "label": label, "form": built.get(name) if needs_form else None, "shortcut": shortcut}
+        {"name": name, "label": label, "needs_form": needs_form, "form": built.get(name), "shortcut": shortcut}
         for name, label, needs_form, shortcut in available["transitions"]
     ]
     timeline = list(selectors.complaint_timeline(complaint=complaint)[:TIMELINE_LIMIT])
@@ -151,12 +151,34 @@ def _panel_context(request, complaint, *, forms=None, conflict: str = "", notice
 def complaint_detail(request, pk: int):
     _require_complaint_staff(request.user)
     complaint = selectors.complaint_for_workspace(user=request.user, pk=pk)
-    if _partial(request) and request.GET.get("panel"):
-        return render(request, "complaints/workspace/partials/workbench.html", _panel_context(request, complaint))
-    context = _panel_context(request, complaint)
+    opened = request.GET.get("open", "")[:30]  # a panel opened without JavaScript
+    context = _panel_context(request, complaint, also=opened if opened in actions.ACTIONS else "")
+    context["open_panel"] = context.get("open_panel") or opened
     if complaint.borrower_id:
         context["b360"] = borrower_360(user=request.user, borrower=complaint.borrower, exclude_complaint_id=complaint.pk)
     return render(request, "complaints/workspace/detail.html", context)
+
+
+@login_required
+@require_GET
+def complaint_panel(request, pk: int, action: str):
+    """One action's form, loaded when its panel is opened. If the action is no longer available
+    (someone else moved the complaint on), say so instead of offering a form that would fail."""
+    _require_complaint_staff(request.user)
+    if action not in actions.ACTIONS:
+        raise Http404
+    complaint = selectors.complaint_for_workspace(user=request.user, pk=pk)
+    available = actions.available_actions(user=request.user, complaint=complaint)
+    if action not in actions.form_names(available=available):
+        return render(request, "complaints/workspace/partials/panel_gone.html", {"complaint": complaint}, status=409)
+    context = {
+        "complaint": complaint,
+        "name": action,
+        "form": actions.build_form(user=request.user, complaint=complaint, name=action),
+        "submit": actions.SUBMIT_LABELS.get(action, ""),
+        "button_class": "danger" if action in ("merge", "reject") else "primary",
+    }
+    return render(request, "complaints/workspace/partials/action_form.html", context)
 
 
 @login_required

@@ -434,3 +434,23 @@ def test_wait_on_borrower_pauses_and_resume_restarts(logged_in, agent, make_comp
     assert ComplaintEvent.objects.filter(complaint=complaint, kind="reply", visible_to_borrower=True).exists()
     assert _act(client, complaint, "resume").status_code == 200
     assert Complaint.objects.get(pk=complaint.pk).state == State.IN_PROGRESS
+
+
+def test_rarely_used_panels_load_on_demand(logged_in, supervisor, make_complaint):
+    complaint = make_complaint()
+    client = logged_in(supervisor)
+    page = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    assert reverse("complaints:panel", args=[complaint.pk, "assign"]) in page
+    assert 'name="assignee"' not in page  # not rendered until the panel is opened
+    panel = client.get(reverse("complaints:panel", args=[complaint.pk, "assign"]), **HTMX)
+    assert panel.status_code == 200 and 'name="assignee"' in panel.content.decode()
+    # without JavaScript the link opens the page with that form
+    fallback = client.get(reverse("complaints:detail", args=[complaint.pk]), {"open": "assign"}).content.decode()
+    assert 'id="panel-assign" open' in fallback and 'name="assignee"' in fallback
+
+
+def test_panel_of_an_action_no_longer_available_says_so(logged_in, agent, make_complaint):
+    complaint = make_complaint()
+    services.complaint_reject(complaint=complaint, reason="spam", note="广告", actor=agent)
+    response = logged_in(agent).get(reverse("complaints:panel", args=[complaint.pk, "reject"]), **HTMX)
+    assert response.status_code == 409 and "data-conflict" in response.content.decode()
