@@ -114,6 +114,8 @@ def _panel_context(request, complaint, *, forms=None, conflict: str = "", notice
     user = request.user
     now = timezone.now()
     escalations = list(selectors.complaint_escalations(complaint=complaint))
+    for escalation in escalations:  # the permission check reads escalation.complaint: no query per row
+        escalation.complaint = complaint
     pending = [e for e in escalations if e.acknowledged_at is None and e.ack_due_at is not None]
     available = actions.available_actions(user=user, complaint=complaint)
     built = actions.build_forms(user=user, complaint=complaint, available=available, also=also)

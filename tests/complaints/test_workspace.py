@@ -193,6 +193,8 @@ def test_complaint_page_query_count_is_constant(logged_in, agent, branch, make_c
     for i in range(15):
         services.complaint_add_note(complaint=complaint, body=f"备注 {i}", actor=agent)
         make_complaint(borrower=borrower)
+    escalation_raise(complaint=complaint, actor=agent, note="升级")
+    escalation_raise(complaint=complaint, actor=agent, note="再升级")
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("complaints:detail", args=[complaint.pk]))
     assert response.content.decode().count('data-kind="note"') == 15
