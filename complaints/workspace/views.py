@@ -66,6 +66,16 @@ def _page_number(request) -> int:
         return 1
 
 
+def _decorate_rows(rows, *, now) -> None:
+    """Clocks and the detail link of each queue row, computed once here rather than per row in the
+    template (50 `{% url %}` reversals were a tenth of the page's time)."""
+    marker = 987654321
+    pattern = reverse("complaints:detail", args=[marker])
+    for complaint in rows:
+        complaint.clocks = complaint_clocks(complaint, now=now)
+        complaint.url = pattern.replace(str(marker), str(complaint.pk))
+
+
 @login_required
 @require_GET
 def queue(request):
@@ -87,8 +97,7 @@ def queue(request):
     offset = (number - 1) * PAGE_SIZE
     rows = selectors.complaint_queue_page(user=request.user, filters=filters, offset=offset, limit=PAGE_SIZE + 1, now=now)
     page = LightPage(rows, number, PAGE_SIZE)
-    for complaint in page:
-        complaint.clocks = complaint_clocks(complaint, now=now)
+    _decorate_rows(page, now=now)
     params = request.GET.copy()
     params.pop("page", None)
     view_params = params.copy()
@@ -245,8 +254,7 @@ def _supervisor_context(request, *, bulk_form=None, notice: str = "", conflict: 
     now = timezone.now()
     inbox = selectors.escalation_inbox(user=user, limit=100)
     rows = selectors.complaint_queue_page(user=user, filters=selectors.QueueFilters(view="team"), offset=0, limit=BULK_ROWS, now=now)
-    for complaint in rows:
-        complaint.clocks = complaint_clocks(complaint, now=now)
+    _decorate_rows(rows, now=now)
     assignees = selectors.assignable_users(user=user)
     return {
         "inbox": inbox,
