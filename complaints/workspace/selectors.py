@@ -187,7 +187,7 @@ def complaint_queue_page(*, user, filters: QueueFilters, offset: int, limit: int
 def complaint_for_workspace(*, user, pk: int) -> Complaint:
     qs = complaint_base_qs(user=user).select_related(
         "owner", "assignee", "borrower", "borrower__branch", "borrower__dedicated_manager", "loan", "branch",
-        "merged_into", "extended_by",
+        "merged_into",
     )
     return get_object_or_404(qs, pk=pk)
 

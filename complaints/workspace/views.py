@@ -24,7 +24,7 @@ from complaints import selectors as complaint_selectors
 from complaints.choices import State
 from complaints.workspace import actions, selectors
 from complaints.workspace.borrower360 import borrower_360
-from complaints.workspace.clocks import complaint_clocks
+from complaints.workspace.clocks import complaint_clocks, warning_ratio
 from complaints.workspace.forms import AcknowledgeForm, BulkReassignForm, QueueFilterForm
 
 PAGE_SIZE = 25
@@ -110,6 +110,7 @@ def queue(request):
         "view_querystring": view_params.urlencode(),
         "views": [(key, label) for key, label in form.fields["view"].choices],
         "is_supervisor": request.user.has_role("supervisor", "hq", "compliance", "admin"),
+        "warn_percent": round(warning_ratio() * 100),
     }
     template = "complaints/workspace/partials/queue_results.html" if _partial(request) else "complaints/workspace/queue.html"
     return render(request, template, context)
