@@ -82,7 +82,9 @@ def queue(request):
     _require_complaint_staff(request.user)
     form = QueueFilterForm(request.GET or None, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
-    default_view = "mine" if request.user.role == "agent" else "team"
+    # agents start on their own work, supervisors on their team's, HQ and compliance on what was
+    # escalated to them (their "team" is every branch)
+    default_view = {"agent": "mine", "supervisor": "team"}.get(request.user.role, "escalated")
     filters = selectors.QueueFilters(
         view=data.get("view") or default_view,
         state=data.get("state") or "",
