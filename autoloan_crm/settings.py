@@ -299,8 +299,14 @@ CRM = {
     "ESCALATION_ACK_MINUTES": env.int("CRM_ESCALATION_ACK_MINUTES", default=120),
     # largest file a complainant may attach
     "COMPLAINT_ATTACHMENT_MAX_BYTES": env.int("CRM_COMPLAINT_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024),
+    # reverse proxies in front of the web server: per-IP rate limits read X-Forwarded-For this deep
+    "TRUSTED_PROXY_COUNT": env.int("CRM_TRUSTED_PROXY_COUNT", default=0),
+    # public complaint form limits, e.g. {"RATE_SUBMIT_PER_IP": "20/3600"} (complaints/public/uploads.py)
+    "PUBLIC_FORM": env.json("CRM_PUBLIC_FORM", default={}),
     # days past due at which the delinquency refresh opens a collection case
     "CASE_OPEN_DPD": env.int("CRM_CASE_OPEN_DPD", default=1),
+    # the latest date a collector may accept as a promise to pay, in days from today
+    "PROMISE_MAX_DAYS": env.int("CRM_PROMISE_MAX_DAYS", default=30),
     # daily penalty interest rate on overdue principal (0.05 % a day is common in CN contracts)
     "PENALTY_DAILY_RATE": env("CRM_PENALTY_DAILY_RATE", default="0.0005"),
     # outbound messages (notifications): a real SMS provider is configuration, not code
@@ -314,6 +320,8 @@ CRM = {
     # local hour at which the day's repayment reminders go out (the guard still applies quiet hours)
     "REMINDER_SEND_HOUR": env.int("CRM_REMINDER_SEND_HOUR", default=9),
     "MESSAGE_MAX_ATTEMPTS": env.int("CRM_MESSAGE_MAX_ATTEMPTS", default=10),
+    # first retry after a transient provider error; doubles per attempt up to 30 minutes
+    "MESSAGE_RETRY_BASE_SECONDS": env.int("CRM_MESSAGE_RETRY_BASE_SECONDS", default=30),
     # a message still `sending` this long after its claim belongs to a dead worker
     "MESSAGE_SENDING_STALE_SECONDS": env.int("CRM_MESSAGE_SENDING_STALE_SECONDS", default=300),
     "MESSAGE_SEND_BATCH": env.int("CRM_MESSAGE_SEND_BATCH", default=200),
