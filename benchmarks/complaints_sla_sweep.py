@@ -194,12 +194,11 @@ def main() -> int:
     try:
         setup_django()
         from django.db import connections
+        from django.urls import reverse
 
         from complaints.escalations import sla_sweep
         from complaints.models import ComplaintEvent, Escalation
         from notifications.models import InAppNotification
-
-        from django.urls import reverse
 
         reverse("complaints:queue")  # load the URLconf once, as any running worker has
 

@@ -333,7 +333,7 @@ def _sweep_breaches(clock: str, now: datetime, batch_size: int, cache: Recipient
                 return total
             _escalate_rows(
                 rows, clock=clock, trigger=EscalationTrigger.BREACH, now=now, ack_due=ack_due, cache=cache,
-                cycle_of=lambda r: r["reopen_count"] if clock == Clock.RESOLUTION else 0,
+                cycle_of=lambda r: r["reopen_count"] if clock != Clock.FIRST_RESPONSE else 0,
             )
             total += len(rows)
         if len(rows) < batch_size:

@@ -136,7 +136,9 @@ class Complaint(models.Model):
     first_response_paused_minutes = models.PositiveIntegerField(default=0, editable=False)
     resolution_paused_minutes = models.PositiveIntegerField(default=0, editable=False)
 
-    # clock 2: regulatory deadline (calendar days from receipt, never paused, one extension)
+    # clock 2: regulatory deadline (calendar days from receipt, never paused, one extension); a reopen is
+    # the complainant's request for review (核查), answered within REGULATORY_REVIEW_DAYS of the request
+    regulatory_clock_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     regulatory_due_at = models.DateTimeField(_("监管截止"), null=True, blank=True)
     regulatory_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
     extended_days = models.PositiveSmallIntegerField(_("延长天数"), default=0)
@@ -454,7 +456,7 @@ class Escalation(models.Model):
     level = models.PositiveSmallIntegerField(_("级别"), choices=EscalationLevel.choices)
     trigger = models.CharField(_("原因"), max_length=20, choices=EscalationTrigger.choices)
     clock = models.CharField(_("时限"), max_length=20, choices=Clock.choices, blank=True)
-    # resolution clock restarts on reopen: a new cycle may breach again
+    # the resolution and regulatory clocks restart on reopen: a new cycle may breach again
     cycle = models.PositiveSmallIntegerField(default=0)
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="climbed_to", verbose_name=_("上一级升级"),
