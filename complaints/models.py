@@ -88,7 +88,8 @@ class Complaint(models.Model):
     state = FSMField(_("状态"), default=State.INTAKE, choices=State.choices, protected=True)
     # first-contact responsibility (首问负责制): the first agent who takes it stays owner until it closes
     owner = models.ForeignKey(
-        _ROLE, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_complaints", verbose_name=_("首问负责人")
+        _ROLE, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_complaints", verbose_name=_("首问负责人"),
+        db_index=False,
     )
     assignee = models.ForeignKey(
         _ROLE, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_complaints", verbose_name=_("当前处理人"),
