@@ -3,6 +3,7 @@ external agency are assigned among that agency's collectors only."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -10,23 +11,32 @@ from django.utils.translation import gettext as _
 from common.exceptions import DomainError
 from debt_collection import permissions
 from debt_collection.choices import OPEN_STATES, OrganisationKind
-from debt_collection.models import CollectionCase, CollectorOrganisation, CollectorProfile
+from debt_collection.models import CollectionCase, CollectorOrganisation
 from debt_collection.services._base import event, lock_case, require
 
 
 def _candidates(*, branch_id: int, bucket: str, agency_id: int | None):
-    """Active collectors who may take a case, with their open-case load, least loaded first."""
-    profiles = CollectorProfile.objects.filter(
-        is_active=True, user__is_active=True, organisation__is_active=True, user__role="collector"
-    )
+    """Active collectors who may take a case, least loaded first (open cases assigned to them).
+
+    Internal cases: the branch's collectors who are not agency staff; a collector without a profile
+    works every bucket. Agency cases: the agency's collectors only.
+    """
+    users = get_user_model().objects.filter(is_active=True, role="collector")
     if agency_id:
-        profiles = profiles.filter(organisation_id=agency_id)
+        users = users.filter(collector_profile__organisation_id=agency_id)
     else:
-        profiles = profiles.filter(organisation__kind=OrganisationKind.INTERNAL, user__branch_id=branch_id)
-    profiles = profiles.annotate(
-        load=Count("user__collection_cases", filter=Q(user__collection_cases__state__in=OPEN_STATES))
-    ).order_by("load", "user_id")
-    return [p for p in profiles.select_related("user") if (not p.buckets or bucket in p.buckets) and p.load < p.max_open_cases]
+        users = users.filter(branch_id=branch_id).exclude(collector_profile__organisation__kind=OrganisationKind.AGENCY)
+    users = users.exclude(collector_profile__is_active=False).select_related("collector_profile").annotate(
+        load=Count("collection_cases", filter=Q(collection_cases__state__in=OPEN_STATES))
+    ).order_by("load", "id")
+    out = []
+    for user in users:
+        profile = getattr(user, "collector_profile", None)
+        buckets = profile.buckets if profile is not None else []
+        capacity = profile.max_open_cases if profile is not None else None
+        if (not buckets or bucket in buckets) and (capacity is None or user.load < capacity):
+            out.append(user)
+    return out
 
 
 @transaction.atomic
@@ -45,7 +55,7 @@ def case_assign(*, case: CollectionCase, actor=None, to_user=None) -> Collection
         chosen = to_user
     else:
         found = _candidates(branch_id=case.branch_id, bucket=case.bucket, agency_id=case.agency_id)
-        chosen = found[0].user if found else None
+        chosen = found[0] if found else None
     if chosen is None or chosen.pk == case.assigned_to_id:
         return case
     before = case.assigned_to_id

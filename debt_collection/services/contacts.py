@@ -307,3 +307,20 @@ def case_callback_due(*, case: CollectionCase, collector, at: datetime | None = 
     event(case, "callback_due", actor=collector, from_state=case.state, to_state=case.state,
           allowed=decision.allowed, rule=decision.rule)
     return decision
+
+
+@transaction.atomic
+def callback_schedule(*, case: CollectionCase, actor, at: datetime) -> None:
+    """Remind the collector to call back at `at` (the borrower asked to be called later). When it
+    comes due, the `debt_collection.callback_due` task asks the guard and tells the collector."""
+    from common.tasks import enqueue_with_options_on_commit
+    from debt_collection.tasks import callback_due
+
+    require(permissions.can_work_case(actor, case))
+    now = timezone.now()
+    if at <= now:
+        raise DomainError(_("回电时间必须晚于现在。"), field="at")
+    if at > now + timedelta(days=30):
+        raise DomainError(_("回电时间不能晚于 30 天后。"), field="at")
+    event(case, "callback_scheduled", actor=actor, from_state=case.state, to_state=case.state, at=at)
+    enqueue_with_options_on_commit(callback_due, args=(case.pk, actor.pk), eta=at)
