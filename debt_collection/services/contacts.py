@@ -159,17 +159,30 @@ def contact_log(
     )
     if not decision.allowed:
         raise ContactRefused(decision)
-    return _contact_write(
-        case=case, channel=channel, outcome=outcome, actor=actor, target=target, emergency_contact=emergency_contact,
-        notes=notes, recording=recording, recording_ext=ext, recording_ref=recording_ref, visit_staff=visit_staff,
-        occurred_at=occurred_at, expected_state=expected_state,
-    )
+    try:
+        return _contact_write(
+            case=case, channel=channel, outcome=outcome, actor=actor, target=target, emergency_contact=emergency_contact,
+            notes=notes, recording=recording, recording_ext=ext, recording_ref=recording_ref, visit_staff=visit_staff,
+            occurred_at=occurred_at, expected_state=expected_state, recheck=True,
+        )
+    except ContactRefused as exc:
+        # a concurrent contact got in between the check and the lock; record the refusal now that
+        # the write has rolled back
+        contact_check(borrower=case.borrower, channel=channel, at=occurred_at, case=case,
+                      emergency_contact=emergency_contact, purpose=ContactPurpose.COLLECTION, actor=actor, record=True)
+        raise exc
 
 
 @transaction.atomic
 def _contact_write(*, case, channel, outcome, actor, target, emergency_contact, notes, recording, recording_ext,
-                   recording_ref, visit_staff, occurred_at, expected_state, message=None) -> ContactAttempt:
+                   recording_ref, visit_staff, occurred_at, expected_state, message=None, recheck=False) -> ContactAttempt:
     case = lock_case(case, expected_state=expected_state)
+    if recheck:
+        # the case row is locked: two collectors logging at once cannot both slip under a limit
+        decision = contact_check(borrower=case.borrower, channel=channel, at=occurred_at, case=case,
+                                 emergency_contact=emergency_contact, purpose=ContactPurpose.COLLECTION, record=False)
+        if not decision.allowed:
+            raise ContactRefused(decision)
     if case.state not in ("open", "contacting", "promised", "escalated", "legal", "repossession"):
         # on hold (the guard saw it a moment ago) or closed meanwhile
         raise DomainError(_("案件已暂停或已结案，不能再联系。"), code="case_not_contactable")

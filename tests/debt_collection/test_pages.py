@@ -278,3 +278,31 @@ def test_collector_without_profile_is_assigned_all_buckets(branch, collector):
     borrower = BorrowerFactory(branch=branch)
     loan = make_loan(borrower=borrower)
     assert case_open(loan=loan).assigned_to == collector
+
+
+def test_a_concurrent_contact_between_check_and_lock_is_still_refused(case, collector, monkeypatch, daytime):
+    """The guard runs again once the case row is locked: two collectors logging the 6th and 7th
+    unanswered call at the same moment cannot both get in."""
+    from debt_collection.models import BlockedContact
+    from debt_collection.services import ContactRefused, contact_log
+    from debt_collection.services import contacts as contacts_module
+    from tests.debt_collection.helpers import log_calls
+
+    log_calls(borrower=case.borrower, case=case, at=daytime - timedelta(hours=1), n=6)
+    real = contacts_module.contact_check
+    calls = {"n": 0}
+
+    def first_check_misses_the_concurrent_calls(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            from debt_collection.compliance import ALLOWED
+
+            return ALLOWED
+        return real(**kwargs)
+
+    monkeypatch.setattr(contacts_module, "contact_check", first_check_misses_the_concurrent_calls)
+    with pytest.raises(ContactRefused) as exc:
+        contact_log(case=case, channel="call", outcome="no_answer", actor=collector)
+    assert exc.value.rule == "daily_unanswered_calls"
+    assert ContactAttempt.objects.count() == 6
+    assert BlockedContact.objects.get().rule == "daily_unanswered_calls"
