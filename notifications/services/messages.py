@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import random
+from functools import partial
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -46,12 +47,20 @@ def _crm(key: str, default):
     return settings.CRM.get(key, default)
 
 
-def _enqueue_batches(ids: list[int]) -> int:
+def _publish_batches(batches: list[list[int]]) -> None:
     from notifications.tasks import send_batch
 
+    # one producer (one broker connection) for all batches of a chunk, not one per task
+    with send_batch.app.producer_or_acquire() as producer:
+        for batch in batches:
+            send_batch.apply_async(args=(batch,), producer=producer)
+
+
+def _enqueue_batches(ids: list[int]) -> int:
+    """Enqueue `send_batch` tasks for these ids, after the surrounding transaction commits."""
     size = max(1, int(_crm("MESSAGE_SEND_BATCH", 200)))
-    for start in range(0, len(ids), size):
-        enqueue_on_commit(send_batch, ids[start : start + size])
+    batches = [ids[start : start + size] for start in range(0, len(ids), size)]
+    transaction.on_commit(partial(_publish_batches, batches))
     return len(ids)
 
 

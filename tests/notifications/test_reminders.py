@@ -8,20 +8,11 @@ from django.urls import reverse
 from borrowers.services import payment_record
 from notifications.models import OutboundMessage, ReminderStep
 from notifications.services import messages_dispatch_due, message_send, message_send_batch, reminders_run
-from notifications.tasks import send_batch
 from tests.factories import BorrowerFactory, aware
+from tests.notifications.conftest import batched_ids
 
 NOW = aware(2026, 11, 20, 10, 0)  # 10:00 in the branches' time zone (Asia/Shanghai)
 TODAY = NOW.date()
-
-
-def _batched_ids(callbacks):
-    """Message ids of the send_batch tasks registered on commit."""
-    ids = []
-    for callback in callbacks:
-        assert callback.func.__self__.name == send_batch.name  # partial(send_batch.apply_async, args=(ids,))
-        ids.extend(callback.keywords["args"][0])
-    return ids
 
 
 @pytest.mark.django_db
@@ -46,7 +37,7 @@ def test_pass_creates_one_message_per_installment_step_and_channel_and_a_second_
     assert got == expected
     assert not messages.filter(installment__in=[not_due, paid]).exists()
     assert result == {"created": 8, "enqueued": 8}
-    assert sorted(_batched_ids(callbacks)) == sorted(m.pk for m in messages)
+    assert sorted(batched_ids(callbacks)) == sorted(m.pk for m in messages)
     sms = messages.get(installment=due[0], channel="sms")
     assert sms.to == due[0].loan.borrower.mobile and sms.status == "queued" and sms.template == "reminder_due"
 
@@ -71,7 +62,7 @@ def test_before_send_hour_messages_wait_for_the_dispatcher(installment_due, djan
         assert messages_dispatch_due(now=aware(2026, 11, 20, 8, 59)) == 0
     with django_capture_on_commit_callbacks() as callbacks:
         assert messages_dispatch_due(now=aware(2026, 11, 20, 9, 1)) == 1
-    assert _batched_ids(callbacks) == [message.pk]
+    assert batched_ids(callbacks) == [message.pk]
     with django_capture_on_commit_callbacks() as callbacks:  # claimed: not dispatched twice
         assert messages_dispatch_due(now=aware(2026, 11, 20, 9, 2)) == 0
 
@@ -131,7 +122,7 @@ def test_quiet_hours_defer_then_the_dispatcher_sends_it_later(installment_due, g
         assert messages_dispatch_due(now=morning - timedelta(minutes=1)) == 0
     with django_capture_on_commit_callbacks() as callbacks:
         assert messages_dispatch_due(now=morning) == 1
-    assert _batched_ids(callbacks) == [message.pk]
+    assert batched_ids(callbacks) == [message.pk]
     assert message_send_batch(message_ids=[message.pk], now=morning) == {"sent": 1}
     message.refresh_from_db()
     assert message.status == "sent" and provider.calls == [message.pk]
