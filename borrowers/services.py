@@ -255,29 +255,18 @@ def payment_record(
         existing = Payment.objects.get(external_ref=external_ref)
         return _same_payment_or_conflict(existing, loan, amount), False
 
-    remaining = amount
-    allocations = []
     installments = list(
         Installment.objects.select_for_update().filter(loan=loan, is_active=True, settled=False).order_by("due_date", "seq")
     )
-    for inst in installments:
-        if remaining <= 0:
-            break
-        for component in ALLOCATION_ORDER:
-            owed = inst.outstanding(component)
-            if owed <= 0 or remaining <= 0:
-                continue
-            part = min(owed, remaining)
-            setattr(inst, f"{component}_paid", getattr(inst, f"{component}_paid") + part)
-            remaining -= part
-            allocations.append(PaymentAllocation(payment=payment, installment=inst, component=component, amount=part))
-        if inst.total_outstanding <= 0:
-            inst.settled = True
-            inst.settled_at = paid_at
+    parts, remaining = payment_allocate(installments=installments, amount=amount, paid_at=paid_at)
+    touched = {id(inst) for inst, _component, _part in parts}
+    for inst in (i for i in installments if id(i) in touched or i.settled):
         inst.save(
             update_fields=["principal_paid", "interest_paid", "fee_paid", "penalty_paid", "settled", "settled_at"]
         )
-    PaymentAllocation.objects.bulk_create(allocations)
+    PaymentAllocation.objects.bulk_create(
+        [PaymentAllocation(payment=payment, installment=inst, component=c, amount=part) for inst, c, part in parts]
+    )
     if remaining > 0:
         payment.unapplied_amount = remaining
         payment.save(update_fields=["unapplied_amount"])
@@ -295,6 +284,46 @@ def payment_record(
     # Penalty accrues only in the daily refresh; a payment just moves the loan's delinquency.
     loans_refresh_delinquency(loan_ids=[loan.pk], accrue_penalty=False)
     return payment, True
+
+
+def payment_allocate(
+    *, installments: list[Installment], amount: Decimal, paid_at: datetime
+) -> tuple[list[tuple[Installment, str, Decimal]], Decimal]:
+    """Split `amount` over unsettled `installments` (already in due-date order) in memory: oldest
+    first, within one penalty → fee → interest → principal. Updates the installments' paid fields
+    and settled flags (not saved) and returns the (installment, component, amount) parts and what
+    is left over. The one allocation rule, used by `payment_record` and the demo-data generator."""
+    remaining = amount
+    parts = []
+    for inst in installments:
+        if remaining <= 0:
+            break
+        if inst.settled:
+            continue
+        for component in ALLOCATION_ORDER:
+            owed = inst.outstanding(component)
+            if owed <= 0 or remaining <= 0:
+                continue
+            part = min(owed, remaining)
+            setattr(inst, f"{component}_paid", getattr(inst, f"{component}_paid") + part)
+            remaining -= part
+            parts.append((inst, component, part))
+        if inst.total_outstanding <= 0:
+            inst.settled = True
+            inst.settled_at = paid_at
+    return parts, remaining
+
+
+def penalty_as_of(*, installment: Installment, today: date, rate: Decimal) -> Decimal:
+    """The penalty the delinquency refresh would hold on `installment` on `today` (in Python; the
+    refresh computes the same thing in SQL): overdue principal+interest × daily rate × days overdue,
+    to the cent, never less than what was already charged."""
+    if installment.settled or installment.due_date >= today:
+        return installment.penalty_due
+    base = (installment.principal_due - installment.principal_paid + installment.interest_due
+            - installment.interest_paid)
+    computed = _money(base * rate * (today - installment.due_date).days)
+    return max(installment.penalty_due, computed)
 
 
 def _same_payment_or_conflict(existing: Payment, loan: Loan, amount: Decimal) -> Payment:
@@ -416,3 +445,44 @@ def borrower_reveal_pii(*, borrower: Borrower, field: str, actor, reason: str = 
     PiiAccessLog.objects.create(actor=actor, borrower=borrower, action="reveal", field=field, reason=reason[:200], ip=ip)
     LoanEvent.objects.create(borrower=borrower, kind="pii_revealed", actor=actor, payload={"field": field, "reason": reason[:200]})
     return getattr(borrower, field)
+
+
+# --- penalty waiver (added for debt_collection's approved arrangements) ------------------------------
+
+
+@transaction.atomic
+def installments_waive_penalty(*, loan: Loan, amount: Decimal, actor, reason: str, payload: dict | None = None) -> Decimal:
+    """Forgive up to `amount` of outstanding penalty interest on the schedule in force, oldest
+    installment first, by raising `Installment.penalty_waived`. An installment whose only debt was
+    penalty becomes settled. Returns the amount actually waived."""
+    amount = _money(amount)
+    if amount <= 0:
+        raise DomainError(_("减免金额必须大于 0。"), field="amount")
+    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    remaining = amount
+    now = timezone.now()
+    changed = []
+    for inst in Installment.objects.select_for_update().filter(loan=loan, is_active=True, settled=False).order_by("due_date", "seq"):
+        owed = inst.outstanding("penalty")
+        if owed <= 0 or remaining <= 0:
+            continue
+        part = min(owed, remaining)
+        inst.penalty_waived += part
+        remaining -= part
+        if inst.total_outstanding <= 0:
+            inst.settled = True
+            inst.settled_at = now
+        inst.save(update_fields=["penalty_waived", "settled", "settled_at"])
+        changed.append({"seq": inst.seq, "waived": str(part)})
+    waived = amount - remaining
+    if not Installment.objects.filter(loan=loan, is_active=True, settled=False).exists():
+        Loan.objects.filter(pk=loan.pk, status=LoanStatus.ACTIVE).update(status=LoanStatus.PAID_OFF)
+    LoanEvent.objects.create(
+        loan=loan,
+        borrower_id=loan.borrower_id,
+        kind="penalty_waived",
+        actor=actor,
+        payload={"reason": reason, "amount": str(waived), "installments": changed, **(payload or {})},
+    )
+    loans_refresh_delinquency(loan_ids=[loan.pk], accrue_penalty=False)
+    return waived

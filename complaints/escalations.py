@@ -1,0 +1,496 @@
+"""The escalation ladder and the SLA sweep.
+
+Level 1 branch supervisor, level 2 HQ complaints manager, level 3 compliance. A clock passing
+SLA_WARNING_RATIO of its time warns (once per clock); a clock passing its deadline escalates the
+complaint one level (once per clock and cycle: a unique constraint backs the compare-and-set); an
+escalation left unacknowledged for ESCALATION_ACK_MINUTES climbs one more level.
+
+Recipients (`recipients_for`): the active EscalationContact rows for the level and the complaint's
+branch plus the company-wide ones (no branch); when none are configured, the role rule — level 1 the
+branch's supervisors, level 2 every HQ user, level 3 every compliance user.
+
+The sweep is set-based: each step reads only the partial indexes on the `*_due_at` / `*_warn_at`
+columns, claims a batch with `select_for_update(skip_locked=True)` and flips the flag with a
+compare-and-set, writes the escalations and events with `bulk_create`, and notifies each recipient
+once per batch (a digest when there are many), all in the batch's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Least
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from common.exceptions import DomainError, PermissionDeniedError, TransitionNotAllowed
+from complaints import permissions as perms
+from complaints.choices import (
+    MAX_ESCALATION_LEVEL,
+    OPEN_STATES,
+    SLA_RUNNING_STATES,
+    Clock,
+    EscalationTrigger,
+    EventKind,
+)
+from complaints.models import Complaint, ComplaintEvent, Escalation, EscalationContact
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 20_000
+DIGEST_THRESHOLD = 10  # more items than this for one person in one batch → one digest notice
+
+# per clock: (due column, warn column, breached flag, warned flag, condition for "clock running")
+CLOCK_COLUMNS = {
+    Clock.FIRST_RESPONSE: (
+        "first_response_due_at", "first_response_warn_at", "first_response_breached", "first_response_warned",
+        Q(state__in=SLA_RUNNING_STATES, first_responded_at__isnull=True),
+    ),
+    Clock.RESOLUTION: (
+        "resolution_due_at", "resolution_warn_at", "resolution_breached", "resolution_warned",
+        Q(state__in=SLA_RUNNING_STATES),
+    ),
+    Clock.REGULATORY: (
+        "regulatory_due_at", "regulatory_warn_at", "regulatory_breached", "regulatory_warned",
+        Q(state__in=OPEN_STATES),
+    ),
+}
+LEVEL_ROLES = {1: Role.SUPERVISOR, 2: Role.HQ, 3: Role.COMPLIANCE}
+
+
+def _ack_delay() -> timedelta:
+    return timedelta(minutes=settings.CRM.get("ESCALATION_ACK_MINUTES", 120))
+
+
+def _link(complaint_id: int | None = None) -> str:
+    try:
+        if complaint_id is None:
+            return reverse("complaints:queue")
+        return reverse("complaints:detail", args=[complaint_id])
+    except NoReverseMatch:  # pragma: no cover
+        return ""
+
+
+# --- recipients -------------------------------------------------------------------------------------
+
+
+class RecipientCache:
+    """Recipients per (level, branch), looked up once per sweep."""
+
+    def __init__(self):
+        self._cache: dict[tuple[int, int], list] = {}
+
+    def get(self, level: int, branch_id: int) -> list:
+        key = (level, branch_id)
+        if key not in self._cache:
+            self._cache[key] = recipients_for(level=level, branch_id=branch_id)
+        return self._cache[key]
+
+
+def recipients_for(*, level: int, branch_id: int) -> list:
+    from accounts.models import User
+
+    contacts = (
+        EscalationContact.objects.filter(level=level, is_active=True, user__is_active=True)
+        .filter(Q(branch_id=branch_id) | Q(branch__isnull=True))
+        .select_related("user")
+        .order_by("user_id")
+    )
+    users = list({c.user_id: c.user for c in contacts}.values())
+    if users:
+        return users
+    qs = User.objects.filter(is_active=True, role=LEVEL_ROLES[level])
+    if level == 1:
+        qs = qs.filter(branch_id=branch_id)
+    return list(qs.order_by("id"))
+
+
+def _recipient_json(users) -> list[dict]:
+    return [{"id": u.pk, "name": str(u)} for u in users]
+
+
+# --- notifications --------------------------------------------------------------------------------
+
+
+class Outbox:
+    """Collects notices per user during a batch; `flush` sends one per item or one digest each."""
+
+    def __init__(self):
+        self.items: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+        self.users: dict[int, object] = {}
+
+    def add(self, user, title: str, code: str, complaint_id: int):
+        self.users[user.pk] = user
+        self.items[user.pk].append((title, code, complaint_id))
+
+    def flush(self, kind: str):
+        from notifications.services import notify_staff
+
+        for user_id, items in self.items.items():
+            user = self.users[user_id]
+            if len(items) <= DIGEST_THRESHOLD:
+                for title, code, complaint_id in items:
+                    notify_staff(user=user, title=f"{title}：{code}", body=title, link=_link(complaint_id), kind=kind)
+            else:
+                codes = "、".join(code for _t, code, _i in items[:20])
+                notify_staff(
+                    user=user,
+                    title=_("%(count)s 件投诉需要您处理（%(what)s）") % {"count": len(items), "what": items[0][0]},
+                    body=_("包括：%(codes)s …") % {"codes": codes},
+                    link=_link(None),
+                    kind=kind,
+                )
+        self.items.clear()
+
+
+# --- the sweep ------------------------------------------------------------------------------------
+
+
+def sla_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict[str, int]:
+    """One pass of the SLA sweep. Safe to run twice or concurrently: each warning, breach and climb
+    happens once. Returns counts per step."""
+    now = now or timezone.now()
+    cache = RecipientCache()
+    counts: dict[str, int] = {}
+    for clock in CLOCK_COLUMNS:
+        counts[f"{clock}_warned"] = _sweep_warnings(clock, now, batch_size, cache)
+        counts[f"{clock}_escalated"] = _sweep_breaches(clock, now, batch_size, cache)
+    counts["climbed"] = _sweep_unacknowledged(now, batch_size, cache)
+    if any(counts.values()):
+        logger.info("complaints SLA sweep: %s", counts)
+    return counts
+
+
+def _claim(qs, order_by: str, batch_size: int) -> list[int]:
+    return list(
+        qs.select_for_update(skip_locked=True, of=("self",)).order_by(order_by).values_list("id", flat=True)[:batch_size]
+    )
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _claim_and_flag(base, *, order_by: str, flag: str, escalate: bool, now, batch_size: int, fields: list[str]) -> list[dict]:
+    """Claim up to `batch_size` rows of `base` (skipping rows another sweep holds), set `flag` with a
+    compare-and-set (and raise the escalation level by one when `escalate`), and return `fields` of
+    the rows this call flipped. Must run inside a transaction.
+
+    On PostgreSQL this is one statement (UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) RETURNING)
+    built from the same queryset, so the partial index of the clock serves it.
+    """
+    if _is_postgres():
+        inner = base.select_for_update(skip_locked=True, of=("self",)).order_by(order_by).values("id")[:batch_size]
+        inner_sql, inner_params = inner.query.sql_with_params()
+        table = Complaint._meta.db_table
+        sets = [f"{flag} = true"]
+        params: list = []
+        if escalate:
+            sets += [
+                f"escalation_level = LEAST(c.escalation_level + 1, {MAX_ESCALATION_LEVEL})",
+                "escalated_at = %s",
+                "version = c.version + 1",
+            ]
+            params.append(now)
+        returning = ", ".join(f"c.{f}" for f in fields)
+        sql = (
+            f"UPDATE {table} AS c SET {', '.join(sets)} FROM ({inner_sql}) AS claimed "  # noqa: S608 - identifiers are ours
+            f"WHERE c.id = claimed.id AND c.{flag} = false RETURNING {returning}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *inner_params])
+            return [dict(zip(fields, row, strict=True)) for row in cursor.fetchall()]
+    ids = _claim(base, order_by, batch_size)
+    if not ids:
+        return []
+    update = {flag: True}
+    if escalate:
+        update.update(
+            escalation_level=Least(F("escalation_level") + 1, Value(MAX_ESCALATION_LEVEL)),
+            escalated_at=now,
+            version=F("version") + 1,
+        )
+    Complaint.objects.filter(id__in=ids, **{flag: False}).update(**update)
+    return list(Complaint.objects.filter(id__in=ids).values(*fields))
+
+
+def _bulk_events(items: list[tuple[int, dict]], *, kind: str, now, actor=None, body: str = "") -> None:
+    """One timeline event per (complaint id, payload)."""
+    if not items:
+        return
+    if _is_postgres():
+        table = ComplaintEvent._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (complaint_id, kind, actor_id, from_state, to_state, body, payload, "  # noqa: S608
+                "visible_to_borrower, created_at) "
+                "SELECT t.cid, %s, %s, '', '', %s, t.payload::jsonb, false, %s "
+                "FROM unnest(%s::bigint[], %s::text[]) AS t(cid, payload)",
+                [kind, getattr(actor, "pk", None), body, now, [i for i, _p in items],
+                 [json.dumps(p, cls=DjangoJSONEncoder) for _i, p in items]],
+            )
+        return
+    ComplaintEvent.objects.bulk_create(
+        [ComplaintEvent(complaint_id=i, kind=kind, actor=actor, body=body, payload=p, created_at=now) for i, p in items],
+        batch_size=5000,
+    )
+
+
+def _bulk_escalations(items: list[dict], *, trigger: str, clock: str, now, ack_due, actor=None, note: str = "") -> None:
+    """One Escalation per item {complaint_id, level, cycle, previous_id, recipients}; a breach that
+    already has its row (the unique constraint) is skipped, never doubled."""
+    if not items:
+        return
+    if _is_postgres():
+        table = Escalation._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (complaint_id, level, trigger, clock, cycle, previous_id, recipients, note, "  # noqa: S608
+                "created_by_id, created_at, ack_due_at) "
+                "SELECT t.cid, t.lvl, %s, %s, t.cyc, t.prev, t.rcp::jsonb, %s, %s, %s, %s "
+                "FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::bigint[], %s::text[]) AS t(cid, lvl, cyc, prev, rcp) "
+                "ON CONFLICT DO NOTHING",
+                [
+                    trigger, clock, note, getattr(actor, "pk", None), now, ack_due,
+                    [e["complaint_id"] for e in items], [e["level"] for e in items], [e["cycle"] for e in items],
+                    [e["previous_id"] for e in items], [e["recipients_json"] for e in items],
+                ],
+            )
+        return
+    Escalation.objects.bulk_create(
+        [
+            Escalation(
+                complaint_id=e["complaint_id"], level=e["level"], trigger=trigger, clock=clock, cycle=e["cycle"],
+                previous_id=e["previous_id"], recipients=e["recipients"], created_at=now, ack_due_at=ack_due,
+                created_by=actor, note=note,
+            )
+            for e in items
+        ],
+        batch_size=5000,
+        ignore_conflicts=trigger == EscalationTrigger.BREACH,
+    )
+
+
+def _sweep_warnings(clock: str, now: datetime, batch_size: int, cache: RecipientCache) -> int:
+    due_col, warn_col, breached_col, warned_col, running = CLOCK_COLUMNS[clock]
+    base = Complaint.objects.filter(running, **{f"{warn_col}__lte": now, warned_col: False})
+    label = _("%(clock)s即将超时") % {"clock": Clock(clock).label}
+    total = 0
+    while True:
+        with transaction.atomic():
+            rows = _claim_and_flag(
+                base, order_by=warn_col, flag=warned_col, escalate=False, now=now, batch_size=batch_size,
+                fields=["id", "tracking_code", "branch_id", "assignee_id", due_col],
+            )
+            if not rows:
+                return total
+            _bulk_events(
+                [(r["id"], {"clock": clock, "due_at": r[due_col].isoformat() if r[due_col] else None}) for r in rows], kind=EventKind.SLA_WARNING, now=now
+            )
+            outbox = Outbox()
+            assignees = _users_by_id({r["assignee_id"] for r in rows if r["assignee_id"]})
+            for r in rows:
+                # the person who can still meet the deadline, else the branch supervisors
+                people = [assignees[r["assignee_id"]]] if r["assignee_id"] in assignees else cache.get(1, r["branch_id"])
+                for user in people:
+                    outbox.add(user, label, r["tracking_code"], r["id"])
+            outbox.flush(kind="complaint_sla_warning")
+            total += len(rows)
+        if len(rows) < batch_size:
+            return total
+
+
+def _users_by_id(ids) -> dict:
+    from accounts.models import User
+
+    if not ids:
+        return {}
+    return {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
+
+
+def _sweep_breaches(clock: str, now: datetime, batch_size: int, cache: RecipientCache) -> int:
+    due_col, warn_col, breached_col, warned_col, running = CLOCK_COLUMNS[clock]
+    base = Complaint.objects.filter(running, **{f"{due_col}__lte": now, breached_col: False})
+    ack_due = now + _ack_delay()
+    total = 0
+    while True:
+        with transaction.atomic():
+            # compare-and-set: a second sweep finds the flag already set and the rows gone from the index
+            rows = _claim_and_flag(
+                base, order_by=due_col, flag=breached_col, escalate=True, now=now, batch_size=batch_size,
+                fields=["id", "tracking_code", "branch_id", "escalation_level", "reopen_count"],
+            )
+            if not rows:
+                return total
+            _escalate_rows(
+                rows, clock=clock, trigger=EscalationTrigger.BREACH, now=now, ack_due=ack_due, cache=cache,
+                cycle_of=lambda r: r["reopen_count"] if clock == Clock.RESOLUTION else 0,
+            )
+            total += len(rows)
+        if len(rows) < batch_size:
+            return total
+
+
+def _escalate_rows(rows, *, clock, trigger, now, ack_due, cache, cycle_of, previous_of=None, actor=None, note=""):
+    """Write one Escalation + one timeline event per row and notify the level's recipients."""
+    outbox = Outbox()
+    escalations = []
+    events = []
+    people_json: dict[tuple[int, int], tuple[list, str, list]] = {}
+    for r in rows:
+        level = r["escalation_level"]
+        key = (level, r["branch_id"])
+        if key not in people_json:
+            people = cache.get(level, r["branch_id"])
+            recipients = _recipient_json(people)
+            people_json[key] = (recipients, json.dumps(recipients, ensure_ascii=False), [str(u) for u in people])
+            if not people:
+                logger.warning("escalation level %s of branch %s has no recipient", level, r["branch_id"])
+        recipients, recipients_text, names = people_json[key]
+        escalations.append(
+            {
+                "complaint_id": r["id"], "level": level, "cycle": cycle_of(r),
+                "previous_id": previous_of(r) if previous_of else None,
+                "recipients": recipients, "recipients_json": recipients_text,
+            }
+        )
+        events.append((r["id"], {"level": level, "clock": clock or "", "trigger": str(trigger), "recipients": names}))
+        title = _("投诉升级至%(level)s级（%(why)s）") % {
+            "level": level,
+            "why": f"{Clock(clock).label}{_('超时')}"
+            if clock and trigger == EscalationTrigger.BREACH
+            else str(EscalationTrigger(trigger).label),
+        }
+        for user in cache.get(level, r["branch_id"]):
+            outbox.add(user, title, r["tracking_code"], r["id"])
+    _bulk_escalations(escalations, trigger=trigger, clock=clock or "", now=now, ack_due=ack_due, actor=actor, note=note)
+    _bulk_events(events, kind=EventKind.ESCALATED, now=now, actor=actor, body=note)
+    outbox.flush(kind="complaint_escalation")
+
+
+def _sweep_unacknowledged(now: datetime, batch_size: int, cache: RecipientCache) -> int:
+    """Escalations nobody acknowledged in time climb one level (once: `ack_due_at` is cleared by the
+    compare-and-set). At the top level the recipients are reminded instead."""
+    base = Escalation.objects.filter(
+        acknowledged_at__isnull=True, ack_due_at__isnull=False, ack_due_at__lte=now,
+        complaint__state__in=OPEN_STATES,
+    )
+    ack_due = now + _ack_delay()
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = _claim(base, "ack_due_at", batch_size)
+            if not ids:
+                return total
+            Escalation.objects.filter(id__in=ids, acknowledged_at__isnull=True, ack_due_at__isnull=False).update(
+                ack_due_at=None
+            )
+            stale = list(Escalation.objects.filter(id__in=ids).values("id", "complaint_id", "level", "clock"))
+            climbing = [e for e in stale if e["level"] < MAX_ESCALATION_LEVEL]
+            at_top = [e for e in stale if e["level"] >= MAX_ESCALATION_LEVEL]
+            if climbing:
+                _climb(climbing, now=now, ack_due=ack_due, cache=cache)
+            if at_top:
+                outbox = Outbox()
+                codes = dict(
+                    Complaint.objects.filter(id__in=[e["complaint_id"] for e in at_top]).values_list(
+                        "id", "tracking_code"
+                    )
+                )
+                branches = dict(
+                    Complaint.objects.filter(id__in=list(codes)).values_list("id", "branch_id")
+                )
+                for e in at_top:
+                    for user in cache.get(MAX_ESCALATION_LEVEL, branches[e["complaint_id"]]):
+                        outbox.add(user, _("最高级升级仍未确认"), codes[e["complaint_id"]], e["complaint_id"])
+                outbox.flush(kind="complaint_escalation")
+            total += len(ids)
+        if len(ids) < batch_size:
+            return total
+
+
+def _climb(stale: list[dict], *, now, ack_due, cache) -> None:
+    # one climb per complaint per batch: from its highest unacknowledged level
+    top: dict[int, dict] = {}
+    for e in stale:
+        if e["complaint_id"] not in top or e["level"] > top[e["complaint_id"]]["level"]:
+            top[e["complaint_id"]] = e
+    for level in {e["level"] for e in top.values()}:
+        ids = [cid for cid, e in top.items() if e["level"] == level]
+        Complaint.objects.filter(pk__in=ids, escalation_level__lte=level).update(
+            escalation_level=level + 1, escalated_at=now, version=F("version") + 1
+        )
+    rows = list(Complaint.objects.filter(id__in=list(top)).values("id", "tracking_code", "branch_id"))
+    for r in rows:
+        r["escalation_level"] = top[r["id"]]["level"] + 1
+    _escalate_rows(
+        rows, clock=None, trigger=EscalationTrigger.UNACKNOWLEDGED, now=now, ack_due=ack_due, cache=cache,
+        cycle_of=lambda r: 0, previous_of=lambda r: top[r["id"]]["id"],
+    )
+
+
+# --- people acting on the ladder --------------------------------------------------------------------
+
+
+@transaction.atomic
+def escalation_acknowledge(*, escalation: Escalation, actor, note: str = "") -> Escalation:
+    """The named person (or anyone of the level's role in scope) takes the escalation: it stops
+    climbing. Acknowledging twice is refused (409)."""
+    pk = getattr(escalation, "pk", escalation)
+    try:
+        escalation = Escalation.objects.select_for_update(of=("self",)).select_related("complaint").get(pk=pk)
+    except Escalation.DoesNotExist:
+        raise DomainError(_("升级记录不存在。"), code="not_found")
+    if actor is None or not perms.can_acknowledge_escalation(actor, escalation):
+        raise PermissionDeniedError(_("您不是该升级的接收人，不能确认。"))
+    if escalation.acknowledged_at is not None:
+        raise TransitionNotAllowed(
+            _("该升级已由 %(who)s 确认。") % {"who": escalation.acknowledged_by or "-"}, code="already_acknowledged"
+        )
+    now = timezone.now()
+    escalation.acknowledged_at = now
+    escalation.acknowledged_by = actor
+    escalation.ack_due_at = None
+    escalation.save(update_fields=["acknowledged_at", "acknowledged_by", "ack_due_at"])
+    ComplaintEvent.objects.create(
+        complaint=escalation.complaint, kind=EventKind.ESCALATION_ACKNOWLEDGED, actor=actor, body=(note or "").strip(),
+        payload={"escalation_id": escalation.pk, "level": escalation.level}, created_at=now,
+    )
+    return escalation
+
+
+@transaction.atomic
+def escalation_raise(*, complaint: Complaint, actor, note: str) -> Escalation:
+    """A supervisor (or anyone who can work the complaint) escalates by hand, one level up."""
+    from complaints.services import _lock
+
+    complaint = _lock(complaint)
+    if actor is None or not perms.can_work(actor, complaint):
+        raise PermissionDeniedError(_("您没有权限升级该投诉。"))
+    if not complaint.is_open:
+        raise TransitionNotAllowed(_("投诉已结束，不能升级。"))
+    if not (note or "").strip():
+        raise DomainError(_("请填写升级原因。"), field="note")
+    if complaint.escalation_level >= MAX_ESCALATION_LEVEL:
+        raise TransitionNotAllowed(_("投诉已在最高升级级别。"), code="max_level")
+    now = timezone.now()
+    level = complaint.escalation_level + 1
+    Complaint.objects.filter(pk=complaint.pk).update(
+        escalation_level=level, escalated_at=now, version=F("version") + 1
+    )
+    row = {"id": complaint.pk, "tracking_code": complaint.tracking_code, "branch_id": complaint.branch_id,
+           "escalation_level": level}
+    _escalate_rows(
+        [row], clock=None, trigger=EscalationTrigger.MANUAL, now=now, ack_due=now + _ack_delay(),
+        cache=RecipientCache(), cycle_of=lambda r: 0, actor=actor, note=note.strip(),
+    )
+    return Escalation.objects.filter(complaint=complaint).order_by("-id").first()
