@@ -133,7 +133,8 @@ def main() -> int:
         import django
 
         django.setup()
-        from datetime import datetime, time as dtime
+        from datetime import datetime
+        from datetime import time as dtime
         from zoneinfo import ZoneInfo
 
         from django.core.management import call_command
@@ -170,7 +171,9 @@ def main() -> int:
         created = OutboundMessage.objects.count()
         print(f"reminders: first pass created {first['created']:,} and enqueued {first['enqueued']:,} messages "
               f"in {first_seconds:.1f} s (target ≤ {TARGET_SECONDS:.0f} s)")  # fmt: skip
-        print(f"reminders: RSS before the pass {rss_before:.0f} MB, peak {peak:.0f} MB (broker: {broker.split('://')[0]})")
+        print(
+            f"reminders: RSS before the pass {rss_before:.0f} MB, peak {peak:.0f} MB (broker: {broker.split('://')[0]})"
+        )
 
         started = time.perf_counter()
         second = reminders_run(now=now)

@@ -27,7 +27,9 @@ class OutboundMessage(models.Model):
         "borrowers.Installment", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
     )
     # what the message is about (a complaint, a collection case …)
-    subject_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    subject_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
     template = models.CharField(_("模板"), max_length=64, blank=True)
@@ -35,7 +37,9 @@ class OutboundMessage(models.Model):
     title = models.CharField(_("标题"), max_length=200, blank=True)
     body = models.TextField(_("内容"))
     scheduled_at = models.DateTimeField(_("计划发送时间"), default=timezone.now)
-    status = models.CharField(_("状态"), max_length=12, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
     provider_id = models.CharField(_("服务商消息号"), max_length=128, blank=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
@@ -71,7 +75,9 @@ class OutboundMessage(models.Model):
                 name="msg_pending_idx",
                 condition=Q(status__in=["queued", "deferred"]),
             ),
-            models.Index(fields=["sending_started_at"], name="msg_sending_idx", condition=Q(status="sending")),
+            models.Index(
+                fields=["sending_started_at"], name="msg_sending_idx", condition=Q(status="sending")
+            ),
             models.Index(fields=["provider_id"], name="msg_provider_idx", condition=~Q(provider_id="")),
         ]
         constraints = [
@@ -114,7 +120,10 @@ class MessageTemplate(models.Model):
     language = models.CharField(_("语言"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
     channel = models.CharField(_("渠道"), max_length=10, choices=MessageChannel.choices)
     audience = models.CharField(
-        _("对象"), max_length=10, choices=[("borrower", _("借款人")), ("staff", _("员工"))], default="borrower"
+        _("对象"),
+        max_length=10,
+        choices=[("borrower", _("借款人")), ("staff", _("员工"))],
+        default="borrower",
     )
     subject = models.CharField(_("标题"), max_length=200, blank=True)
     body = models.TextField(_("内容"))
@@ -126,7 +135,9 @@ class MessageTemplate(models.Model):
         verbose_name_plural = _("消息模板")
         ordering = ["code", "language", "channel"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "language", "channel"], name="msgtemplate_unique_code_lang_channel")
+            models.UniqueConstraint(
+                fields=["code", "language", "channel"], name="msgtemplate_unique_code_lang_channel"
+            )
         ]
 
     def __str__(self):
@@ -136,7 +147,11 @@ class MessageTemplate(models.Model):
         from notifications.templating import validate_template
 
         validate_template(
-            subject=self.subject, body=self.body, channel=self.channel, language=self.language, audience=self.audience
+            subject=self.subject,
+            body=self.body,
+            channel=self.channel,
+            language=self.language,
+            audience=self.audience,
         )
 
 
@@ -146,11 +161,23 @@ class ReminderStep(models.Model):
     that branch entirely."""
 
     branch = models.ForeignKey(
-        "accounts.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("分支机构")
+        "accounts.Branch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("分支机构"),
     )
-    offset_days = models.SmallIntegerField(_("相对到期日天数"), help_text=_("-3 表示到期前3天，0 表示到期当天，7 表示逾期第7天"))
+    offset_days = models.SmallIntegerField(
+        _("相对到期日天数"), help_text=_("-3 表示到期前3天，0 表示到期当天，7 表示逾期第7天")
+    )
     channel = models.CharField(
-        _("渠道"), max_length=10, choices=[(MessageChannel.SMS, MessageChannel.SMS.label), (MessageChannel.EMAIL, MessageChannel.EMAIL.label)]
+        _("渠道"),
+        max_length=10,
+        choices=[
+            (MessageChannel.SMS, MessageChannel.SMS.label),
+            (MessageChannel.EMAIL, MessageChannel.EMAIL.label),
+        ],
     )
     template_code = models.CharField(_("模板代码"), max_length=64)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -161,14 +188,18 @@ class ReminderStep(models.Model):
         ordering = ["branch_id", "offset_days", "channel"]
         constraints = [
             models.UniqueConstraint(
-                fields=["offset_days", "channel"], condition=Q(branch__isnull=True), name="reminderstep_unique_default"
+                fields=["offset_days", "channel"],
+                condition=Q(branch__isnull=True),
+                name="reminderstep_unique_default",
             ),
             models.UniqueConstraint(
                 fields=["branch", "offset_days", "channel"],
                 condition=Q(branch__isnull=False),
                 name="reminderstep_unique_per_branch",
             ),
-            models.CheckConstraint(condition=Q(offset_days__gte=-30, offset_days__lte=90), name="reminderstep_offset_range"),
+            models.CheckConstraint(
+                condition=Q(offset_days__gte=-30, offset_days__lte=90), name="reminderstep_offset_range"
+            ),
         ]
 
     def __str__(self):

@@ -70,7 +70,10 @@ def _insert_sql(contact_column: str, branch_count: int, id_count: int) -> str:
     )
     branches = ", ".join(["%s"] * branch_count)
     # PostgreSQL: one array parameter (a primary-key index scan of exactly these rows)
-    ids = "i.id = ANY(%s)" if connection.vendor == "postgresql" else f"i.id IN ({', '.join(['%s'] * id_count)})"
+    ids = (
+        "i.id = ANY(%s)" if connection.vendor == "postgresql" else f"i.id IN ({', '.join(['%s'] * id_count)})"
+    )
+    # identifiers come from model metadata, every value is a parameter
     return f"""
         INSERT INTO {msg} (channel, {q("to")}, borrower_id, installment_id, template, language, title, body,
                            scheduled_at, status, provider_id, attempts, last_error, status_reason, created_at,
@@ -89,7 +92,7 @@ def _insert_sql(contact_column: str, branch_count: int, id_count: int) -> str:
                           WHERE m.installment_id = i.id AND m.step_key = %s AND m.channel = %s)
         ON CONFLICT DO NOTHING
         RETURNING id
-    """
+    """  # noqa: S608
 
 
 def _due_ids(*, due_date: date, branch_ids: list[int]) -> array:
@@ -97,7 +100,11 @@ def _due_ids(*, due_date: date, branch_ids: list[int]) -> array:
     `inst_unsettled_due_idx`; kept as a compact array (8 bytes an id)."""
     ids = (
         Installment.objects.filter(
-            due_date=due_date, settled=False, is_active=True, loan__status="active", loan__branch_id__in=branch_ids
+            due_date=due_date,
+            settled=False,
+            is_active=True,
+            loan__status="active",
+            loan__branch_id__in=branch_ids,
         )
         .order_by("id")
         .values_list("id", flat=True)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from borrowers.services import payment_record
 from notifications.models import OutboundMessage, ReminderStep
-from notifications.services import messages_dispatch_due, message_send, message_send_batch, reminders_run
+from notifications.services import message_send, message_send_batch, messages_dispatch_due, reminders_run
 from tests.factories import BorrowerFactory, aware
 from tests.notifications.conftest import batched_ids
 
@@ -31,7 +31,10 @@ def test_pass_creates_one_message_per_installment_step_and_channel_and_a_second_
     messages = OutboundMessage.objects.all()
     got = sorted((m.installment_id, m.step_key, m.channel) for m in messages)
     expected = sorted(
-        [(due[o].pk, key, "sms") for o, key in [(-3, "T-3"), (-1, "T-1"), (0, "T0"), (1, "T+1"), (3, "T+3"), (7, "T+7")]]
+        [
+            (due[o].pk, key, "sms")
+            for o, key in [(-3, "T-3"), (-1, "T-1"), (0, "T0"), (1, "T+1"), (3, "T+3"), (7, "T+7")]
+        ]
         + [(due[-3].pk, "T-3", "email"), (due[1].pk, "T+1", "email")]
     )
     assert got == expected
@@ -49,7 +52,9 @@ def test_pass_creates_one_message_per_installment_step_and_channel_and_a_second_
 
 
 @pytest.mark.django_db
-def test_before_send_hour_messages_wait_for_the_dispatcher(installment_due, django_capture_on_commit_callbacks):
+def test_before_send_hour_messages_wait_for_the_dispatcher(
+    installment_due, django_capture_on_commit_callbacks
+):
     installment = installment_due(TODAY)
     early = aware(2026, 11, 20, 0, 7)
     with django_capture_on_commit_callbacks() as callbacks:
@@ -69,14 +74,18 @@ def test_before_send_hour_messages_wait_for_the_dispatcher(installment_due, djan
 
 @pytest.mark.django_db
 def test_branch_specific_cadence_replaces_the_default(branch, other_branch, installment_due):
-    ReminderStep.objects.create(branch=branch, offset_days=-2, channel="sms", template_code="reminder_before_1")
+    ReminderStep.objects.create(
+        branch=branch, offset_days=-2, channel="sms", template_code="reminder_before_1"
+    )
     ours = installment_due(TODAY + timedelta(days=2))
     ours_default_day = installment_due(TODAY + timedelta(days=3))
     theirs = installment_due(TODAY + timedelta(days=3), borrower=BorrowerFactory(branch=other_branch))
 
     reminders_run(now=NOW)
 
-    assert list(OutboundMessage.objects.filter(installment=ours).values_list("step_key", "channel")) == [("T-2", "sms")]
+    assert list(OutboundMessage.objects.filter(installment=ours).values_list("step_key", "channel")) == [
+        ("T-2", "sms")
+    ]
     assert not OutboundMessage.objects.filter(installment=ours_default_day).exists()
     assert sorted(OutboundMessage.objects.filter(installment=theirs).values_list("step_key", "channel")) == [
         ("T-3", "email"),
@@ -91,7 +100,9 @@ def _one_reminder(installment_due, **borrower_fields):
 
 
 @pytest.mark.django_db
-def test_sent_reminder_is_rendered_in_the_borrowers_language_with_the_opt_out_line(installment_due, guard, provider):
+def test_sent_reminder_is_rendered_in_the_borrowers_language_with_the_opt_out_line(
+    installment_due, guard, provider
+):
     message = _one_reminder(installment_due, language="en", name="Li Lei")
     assert message_send(message_id=message.pk, now=NOW) == "sent"
     message.refresh_from_db()
@@ -107,7 +118,9 @@ def test_sent_reminder_is_rendered_in_the_borrowers_language_with_the_opt_out_li
 
 
 @pytest.mark.django_db
-def test_quiet_hours_defer_then_the_dispatcher_sends_it_later(installment_due, guard, provider, django_capture_on_commit_callbacks):
+def test_quiet_hours_defer_then_the_dispatcher_sends_it_later(
+    installment_due, guard, provider, django_capture_on_commit_callbacks
+):
     message = _one_reminder(installment_due)
     morning = NOW + timedelta(hours=22)  # the guard says: not before 08:00 tomorrow
     guard.quiet_until = morning
@@ -153,7 +166,10 @@ def test_installment_paid_after_planning_is_cancelled_at_send_time(installment_d
     message = _one_reminder(installment_due)
     installment = message.installment
     payment_record(
-        loan=installment.loan, amount=installment.total_outstanding, paid_at=NOW - timedelta(hours=1), external_ref="PAY-1"
+        loan=installment.loan,
+        amount=installment.total_outstanding,
+        paid_at=NOW - timedelta(hours=1),
+        external_ref="PAY-1",
     )
     assert message_send(message_id=message.pk, now=NOW) == "cancelled"
     message.refresh_from_db()
@@ -200,4 +216,6 @@ def test_outcomes_are_on_the_borrowers_page(client, agent, branch, installment_d
 def test_other_branch_cannot_see_the_timeline(client, other_agent, installment_due):
     message = _one_reminder(installment_due)
     client.force_login(other_agent)
-    assert client.get(reverse("notifications:borrower_messages", args=[message.borrower_id])).status_code == 404
+    assert (
+        client.get(reverse("notifications:borrower_messages", args=[message.borrower_id])).status_code == 404
+    )

@@ -16,9 +16,17 @@ def test_render_fills_known_names_only_and_never_reaches_into_objects():
 
 
 def test_render_appends_the_opt_out_line_to_borrower_sms_and_email_only():
-    assert render(subject="", body="您好{name}", channel="sms", language="zh-hans", context={"name": "李"})[1] == "您好李 回复TD退订"
-    assert render(subject="", body="Hi {opt_out}", channel="sms", language="en", context={})[1] == "Hi Reply STOP to opt out"
-    assert render(subject="", body="hi", channel="email", language="en", context={}, audience="staff")[1] == "hi"
+    assert (
+        render(subject="", body="您好{name}", channel="sms", language="zh-hans", context={"name": "李"})[1]
+        == "您好李 回复TD退订"
+    )
+    assert (
+        render(subject="", body="Hi {opt_out}", channel="sms", language="en", context={})[1]
+        == "Hi Reply STOP to opt out"
+    )
+    assert (
+        render(subject="", body="hi", channel="email", language="en", context={}, audience="staff")[1] == "hi"
+    )
     assert render(subject="", body="hi", channel="inapp", language="en", context={})[1] == "hi"
 
 
@@ -95,7 +103,9 @@ def test_api_filters_and_is_read_only(api_client, hq_user, messages):
     assert len(api_client.get("/api/messages/").json()["results"]) == 3
     by_channel = api_client.get("/api/messages/", {"channel": "email"}).json()["results"]
     assert [r["id"] for r in by_channel] == [messages["ours_email"].pk]
-    by_borrower = api_client.get("/api/messages/", {"borrower": messages["theirs"].borrower_id}).json()["results"]
+    by_borrower = api_client.get("/api/messages/", {"borrower": messages["theirs"].borrower_id}).json()[
+        "results"
+    ]
     assert [r["id"] for r in by_borrower] == [messages["theirs"].pk]
     assert len(api_client.get("/api/messages/", {"status": ["queued", "sent"]}).json()["results"]) == 3
     bad = api_client.get("/api/messages/", {"status": "nope"})
