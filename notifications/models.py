@@ -205,6 +205,15 @@ class ReminderStep(models.Model):
     def __str__(self):
         return f"{self.step_key} {self.channel} ({self.branch or _('默认')})"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.template_code
+            and not MessageTemplate.objects.filter(code=self.template_code, channel=self.channel).exists()
+        ):
+            raise ValidationError({"template_code": _("没有该渠道的此模板代码，请先在“消息模板”中添加。")})
+
     @property
     def step_key(self) -> str:
         return step_key_for(self.offset_days)

@@ -116,3 +116,24 @@ def test_api_filters_and_is_read_only(api_client, hq_user, messages):
 @pytest.mark.django_db
 def test_api_requires_authentication(api_client, messages):
     assert api_client.get("/api/messages/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_a_reminder_step_must_name_an_existing_template_for_its_channel(branch):
+    step = ReminderStep(branch=branch, offset_days=2, channel="email", template_code="reminder_before_1")
+    with pytest.raises(ValidationError) as exc:
+        step.full_clean()  # reminder_before_1 exists for SMS only
+    assert "template_code" in exc.value.message_dict
+    step.channel = "sms"
+    step.full_clean()
+
+
+def test_celery_is_configured_for_at_least_once_delivery():
+    from autoloan_crm.celery import app
+
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    from notifications.tasks import send_batch
+
+    assert send_batch.acks_late and send_batch.reject_on_worker_lost
