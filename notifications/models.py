@@ -17,18 +17,30 @@ class OutboundMessage(models.Model):
 
     channel = models.CharField(_("渠道"), max_length=10, choices=MessageChannel.choices)
     to = models.CharField(_("接收方"), max_length=254)  # phone number or e-mail address
+    # Single-column FK indexes are replaced by partial/composite ones in Meta: the reminder pass inserts
+    # 100,000s of rows where these are NULL, and every index touched per row costs time.
     recipient_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     borrower = models.ForeignKey(
-        "borrowers.Borrower", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+        "borrowers.Borrower",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        db_index=False,  # (borrower, -created_at) below
     )
     installment = models.ForeignKey(
         "borrowers.Installment", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
     )
     # what the message is about (a complaint, a collection case …)
     subject_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
@@ -45,7 +57,7 @@ class OutboundMessage(models.Model):
     last_error = models.TextField(_("最近错误"), blank=True)
     # a reason the message was deferred, skipped or cancelled (e.g. the compliance rule)
     status_reason = models.CharField(max_length=200, blank=True)
-    dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True)  # unique when set (Meta)
     # repayment reminders: which cadence step created it; (installment, step_key, channel) is unique so
     # a reminder is created at most once however often the hourly pass runs
     reminder_step = models.ForeignKey(
@@ -60,7 +72,12 @@ class OutboundMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -68,7 +85,17 @@ class OutboundMessage(models.Model):
         verbose_name_plural = _("外发消息")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(
+                fields=["subject_type", "subject_id"],
+                name="msg_subject_idx",
+                condition=Q(subject_type__isnull=False),
+            ),
+            models.Index(
+                fields=["recipient_user"], name="msg_recipient_idx", condition=Q(recipient_user__isnull=False)
+            ),
+            models.Index(
+                fields=["created_by"], name="msg_created_by_idx", condition=Q(created_by__isnull=False)
+            ),
             models.Index(fields=["borrower", "-created_at"]),
             models.Index(
                 fields=["scheduled_at"],
@@ -81,6 +108,9 @@ class OutboundMessage(models.Model):
             models.Index(fields=["provider_id"], name="msg_provider_idx", condition=~Q(provider_id="")),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"], condition=Q(dedupe_key__isnull=False), name="msg_dedupe_key_unique"
+            ),
             models.UniqueConstraint(
                 fields=["installment", "step_key", "channel"],
                 condition=Q(installment__isnull=False) & ~Q(step_key=""),
