@@ -171,6 +171,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Borrowers' public complaint pages follow the browser's Accept-Language (common.middleware.DefaultLanguageMiddleware).
+LANGUAGE_FROM_BROWSER_PATHS = ["/complaint/"]
 # Pages follow the language switch (cookie), else LANGUAGE_CODE; set to follow the browser instead.
 LANGUAGE_FROM_BROWSER = env.bool("LANGUAGE_FROM_BROWSER", default=False)
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

@@ -34,6 +34,12 @@ class DefaultLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith("/api/") and not getattr(settings, "LANGUAGE_FROM_BROWSER", False):
+        # Public pages for borrowers (LANGUAGE_FROM_BROWSER_PATHS) also follow the browser.
+        browser_paths = tuple(getattr(settings, "LANGUAGE_FROM_BROWSER_PATHS", ()))
+        if (
+            not request.path.startswith("/api/")
+            and not request.path.startswith(browser_paths)
+            and not getattr(settings, "LANGUAGE_FROM_BROWSER", False)
+        ):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
