@@ -271,6 +271,9 @@ def attachment_download(request, pk: int):
     except FileNotFoundError:
         logger.error("attachment %s: file %s missing from storage", attachment.pk, attachment.file.name)
         raise Http404
+    logger.info(
+        "attachment %s of complaint %s downloaded by user %s", attachment.pk, attachment.complaint_id, request.user.pk
+    )
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
