@@ -171,8 +171,6 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Borrowers' public complaint pages follow the browser's Accept-Language (common.middleware.DefaultLanguageMiddleware).
-LANGUAGE_FROM_BROWSER_PATHS = ["/complaint/"]
 # Pages follow the language switch (cookie), else LANGUAGE_CODE; set to follow the browser instead.
 LANGUAGE_FROM_BROWSER = env.bool("LANGUAGE_FROM_BROWSER", default=False)
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
@@ -306,6 +304,8 @@ CRM = {
     "PUBLIC_FORM": env.json("CRM_PUBLIC_FORM", default={}),
     # days past due at which the delinquency refresh opens a collection case
     "CASE_OPEN_DPD": env.int("CRM_CASE_OPEN_DPD", default=1),
+    # the latest date a collector may accept as a promise to pay, in days from today
+    "PROMISE_MAX_DAYS": env.int("CRM_PROMISE_MAX_DAYS", default=30),
     # daily penalty interest rate on overdue principal (0.05 % a day is common in CN contracts)
     "PENALTY_DAILY_RATE": env("CRM_PENALTY_DAILY_RATE", default="0.0005"),
     # outbound messages (notifications): a real SMS provider is configuration, not code
@@ -319,6 +319,8 @@ CRM = {
     # local hour at which the day's repayment reminders go out (the guard still applies quiet hours)
     "REMINDER_SEND_HOUR": env.int("CRM_REMINDER_SEND_HOUR", default=9),
     "MESSAGE_MAX_ATTEMPTS": env.int("CRM_MESSAGE_MAX_ATTEMPTS", default=10),
+    # first retry after a transient provider error; doubles per attempt up to 30 minutes
+    "MESSAGE_RETRY_BASE_SECONDS": env.int("CRM_MESSAGE_RETRY_BASE_SECONDS", default=30),
     # a message still `sending` this long after its claim belongs to a dead worker
     "MESSAGE_SENDING_STALE_SECONDS": env.int("CRM_MESSAGE_SENDING_STALE_SECONDS", default=300),
     "MESSAGE_SEND_BATCH": env.int("CRM_MESSAGE_SEND_BATCH", default=200),
