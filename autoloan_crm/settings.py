@@ -292,6 +292,8 @@ CRM = {
     "REGULATORY_DAYS": env.int("CRM_REGULATORY_DAYS", default=15),
     "REGULATORY_EXTENSION_MAX_DAYS": env.int("CRM_REGULATORY_EXTENSION_MAX_DAYS", default=15),
     "REOPEN_WINDOW_DAYS": env.int("CRM_REOPEN_WINDOW_DAYS", default=30),
+    # calendar days to answer a complainant's request for review (a reopen), from the request
+    "REGULATORY_REVIEW_DAYS": env.int("CRM_REGULATORY_REVIEW_DAYS", default=30),
     "FEEDBACK_AUTOCLOSE_DAYS": env.int("CRM_FEEDBACK_AUTOCLOSE_DAYS", default=7),
     "SLA_WARNING_RATIO": env.float("CRM_SLA_WARNING_RATIO", default=0.8),
     # minutes an escalation may stay unacknowledged before it climbs one more level
