@@ -34,7 +34,7 @@ run: demo
 	@echo "  Public complaint form:   http://127.0.0.1:$(PORT)/complaints/new/"
 	@echo "  API docs:                http://127.0.0.1:$(PORT)/api/docs/"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(VENV)/bin/celery -A autoloan_crm worker -l info --concurrency 2 --pool threads & \
 	$(VENV)/bin/celery -A autoloan_crm beat -l info & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
