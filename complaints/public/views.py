@@ -110,7 +110,7 @@ def _complaint_new(request):
 @require_GET
 def complaint_submitted(request):
     complaint_id = request.session.get(SESSION_ACK)
-    complaint = services.public_complaint_for_ack(complaint_id=complaint_id) if complaint_id else None
+    complaint = selectors.public_complaint_for_ack(complaint_id=complaint_id) if complaint_id else None
     if complaint is None:
         return redirect("public_complaints:new")
     tz = complaint.branch.tzinfo
