@@ -159,8 +159,8 @@ def sla_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> d
     """One pass of the SLA sweep. Safe to run twice or concurrently: each warning, breach and climb
     happens once. Returns counts per step.
 
-    One round trip first asks every partial index whether it has anything due; only those steps run
-    (an idle sweep is a single query)."""
+    One query first asks every partial index whether it has anything due; only those steps run (an
+    idle sweep is that single query)."""
     now = now or timezone.now()
     cache = RecipientCache()
     counts: dict[str, int] = {}
@@ -193,16 +193,19 @@ def _unacknowledged_base(now: datetime):
 
 
 def _pending_steps(now: datetime) -> dict[str, bool]:
-    """Which steps have work: one SELECT of EXISTS(…) probes, each served by its partial index."""
+    """Which steps have work: one SELECT of probes, each served by its partial index."""
     probes = {}
-    for clock in CLOCK_COLUMNS:
-        probes[f"{clock}_warned"] = _warn_base(clock, now)
-        probes[f"{clock}_escalated"] = _breach_base(clock, now)
-    probes["climbed"] = _unacknowledged_base(now)
+    for clock, (due_col, warn_col, *_rest) in CLOCK_COLUMNS.items():
+        probes[f"{clock}_warned"] = _warn_base(clock, now).order_by(warn_col)
+        probes[f"{clock}_escalated"] = _breach_base(clock, now).order_by(due_col)
+    probes["climbed"] = _unacknowledged_base(now).order_by("ack_due_at")
     parts, params = [], []
     for qs in probes.values():
-        sql, p = qs.order_by().values("id")[:1].query.sql_with_params()
-        parts.append(f"EXISTS ({sql})")
+        # a scalar "first row by the indexed column", not EXISTS: PostgreSQL turns EXISTS into a
+        # semi-join and, misjudging the correlated columns, scans the table; ORDER BY … LIMIT 1 walks
+        # the partial index and stops
+        sql, p = qs.values("id")[:1].query.sql_with_params()
+        parts.append(f"({sql}) IS NOT NULL")
         params.extend(p)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)  # noqa: S608 - built from our querysets
