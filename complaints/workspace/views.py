@@ -30,7 +30,7 @@ from complaints.workspace.forms import AcknowledgeForm, BulkReassignForm, QueueF
 PAGE_SIZE = 25
 TIMELINE_PAGE = 30  # newest events on the page; older ones load on demand, 200 at a time
 TIMELINE_MORE = 200
-BULK_ROWS = 100
+BULK_ROWS = 50
 
 
 def _partial(request) -> bool:
