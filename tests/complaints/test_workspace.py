@@ -468,3 +468,14 @@ def test_long_timeline_shows_the_newest_and_loads_the_rest(logged_in, agent, mak
     more = client.get(reverse("complaints:timeline", args=[complaint.pk]), {"offset": 30}, **HTMX).content.decode()
     assert more.count('data-kind="note"') == 10 and "备注00" in more
     assert 'data-kind="created"' in more
+
+
+def test_compliance_sees_every_branch_and_may_only_add_notes(logged_in, compliance_user, make_complaint):
+    complaint = make_complaint()
+    client = logged_in(compliance_user)
+    page = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    assert "act/note/" in page and "act/reply/" not in page and 'data-action="classify"' not in page
+    refused = _act(client, complaint, "classify", {"category": "other", "priority": "normal"})
+    assert refused.status_code == 403
+    assert Complaint.objects.get(pk=complaint.pk).state == State.INTAKE
+    assert _act(client, complaint, "note", {"body": "合规抽查"}).status_code == 200
