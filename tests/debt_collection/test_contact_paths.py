@@ -265,3 +265,13 @@ def test_us_sms_carries_the_electronic_opt_out_notice(freeze, us_case, us_collec
     freeze(local(LA, 2026, 3, 20, 12, 0))
     case_send_sms(case=us_case, template="callback_request", actor=us_collector)
     assert "TD" in OutboundMessage.objects.get().body
+
+
+def test_scheduled_sms_redelivered_is_sent_once(freeze, case):
+    from notifications.models import OutboundMessage
+
+    freeze(local(SH, 2026, 3, 20, 12, 0))
+    for _ in range(2):  # at-least-once delivery: the same task twice
+        assert send_case_sms.apply(args=[case.pk, "callback_request"], kwargs={"dedupe_key": "case-sms-1"}).get() == "sent"
+    assert OutboundMessage.objects.count() == 1
+    assert ContactAttempt.objects.count() == 1
