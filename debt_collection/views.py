@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -43,6 +44,7 @@ def queue(request):
         "filters": filters if filters.is_bound else forms.QueueFilterForm(),
         "querystring": querystring.urlencode(),
         "today": selectors.user_today(request.user),
+        "tz": request.user.branch.time_zone if request.user.branch_id else settings.TIME_ZONE,
         "awaiting": selectors.arrangements_awaiting(user=request.user)[:10]
         if request.user.has_role("supervisor", "admin")
         else [],
