@@ -43,6 +43,24 @@ class DefaultLanguageMiddleware:
         return self.get_response(request)
 
 
+class HealthCheckMiddleware:
+    """Answers /healthz and /readyz before host validation and the HTTPS redirect.
+
+    Load balancers and container probes call the server by its IP over plain HTTP, which
+    ALLOWED_HOSTS and SECURE_SSL_REDIRECT would otherwise refuse (400 / 301). Goes first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path in ("/healthz", "/readyz"):
+            from common import views
+
+            return views.healthz(request) if request.path == "/healthz" else views.readyz(request)
+        return self.get_response(request)
+
+
 class RejectNulMiddleware:
     """A NUL character in the path or a query parameter is refused with 400 before any view sees it
     (PostgreSQL cannot compare text with NUL and would fail with a 500)."""
