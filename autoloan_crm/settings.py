@@ -292,11 +292,7 @@ SPECTACULAR_SETTINGS = {
         "ComplaintRejectReasonEnum": "complaints.choices.RejectReason",
         "ComplaintStateEnum": "complaints.choices.State",
         "CaseStateEnum": "debt_collection.choices.CaseState",
-<<<<<<< HEAD
-        "CaseContactChannelEnum": "debt_collection.choices.ContactChannel",
-=======
         "ContactAttemptChannelEnum": "debt_collection.choices.ContactChannel",
->>>>>>> main
     },
 }
 
