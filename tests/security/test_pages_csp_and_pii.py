@@ -123,6 +123,46 @@ def test_every_page_satisfies_the_csp_and_shows_no_pii(pages_world):
     assert not problems, "\n".join(sorted(set(problems)))
 
 
+def test_every_csv_export_linked_from_a_page_is_masked_and_logged(pages_world):
+    """Exports (links with format=csv on any page) carry no unmasked personal data and each one writes
+    a PiiAccessLog row (action "export") naming who exported what."""
+    import html as html_lib
+
+    from borrowers.models import PiiAccessLog
+
+    problems, exported = [], 0
+    for role in ROLES:
+        client = Client()
+        client.force_login(pages_world.users[role])
+        seen = set()
+        for path, _name in PAGES:
+            url = _fill(path, pages_world)
+            if url is None:
+                continue
+            response = client.get(url)
+            if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+                continue
+            for href in re.findall(r'href="([^"]*format=csv[^"]*)"', response.content.decode()):
+                href = html_lib.unescape(href)
+                if href.startswith("?"):
+                    href = url + href
+                if href in seen:
+                    continue
+                seen.add(href)
+                before = PiiAccessLog.objects.filter(actor=pages_world.users[role], action="export").count()
+                export = client.get(href)
+                if export.status_code != 200:
+                    continue
+                exported += 1
+                body = b"".join(export.streaming_content) if export.streaming else export.content
+                for value in _pii(body.decode("utf-8-sig", errors="replace")):
+                    problems.append(f"{role} {href}: unmasked personal data {value!r}")
+                after = PiiAccessLog.objects.filter(actor=pages_world.users[role], action="export").count()
+                if after != before + 1:
+                    problems.append(f"{role} {href}: export not logged ({before} -> {after})")
+    assert not problems, "\n".join(sorted(set(problems)))
+
+
 def test_the_reveal_page_fragment_shows_the_value_only_to_roles_that_may_and_logs_it(pages_world):
     from borrowers.models import PiiAccessLog
 
