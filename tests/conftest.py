@@ -16,6 +16,17 @@ def _no_axes_and_fresh_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request with Accept-Language leaves its language active in the thread; the next test must
+    start in the default language (Simplified Chinese) whatever ran before it."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def hq_branch(db):
     return BranchFactory(code="HQ", name="总部", is_hq=True)
