@@ -139,4 +139,6 @@ def test_promises_and_arrangements_with_four_eyes(api_client, live_case, collect
 def test_anonymous_and_agents_get_nothing(api_client, case, agent):
     assert api_client.get("/api/collections/cases/").status_code in (401, 403)
     api_client.force_authenticate(agent)
-    assert api_client.get("/api/collections/cases/").json()["results"] == []
+    # agents have no collections role in the authorization matrix (accounts.authz): refused outright
+    response = api_client.get("/api/collections/cases/")
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
