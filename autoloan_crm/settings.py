@@ -323,5 +323,5 @@ CRM = {
     "MESSAGE_RETRY_BASE_SECONDS": env.int("CRM_MESSAGE_RETRY_BASE_SECONDS", default=30),
     # a message still `sending` this long after its claim belongs to a dead worker
     "MESSAGE_SENDING_STALE_SECONDS": env.int("CRM_MESSAGE_SENDING_STALE_SECONDS", default=300),
-    "MESSAGE_SEND_BATCH": env.int("CRM_MESSAGE_SEND_BATCH", default=200),
+    "MESSAGE_SEND_BATCH": env.int("CRM_MESSAGE_SEND_BATCH", default=500),
 }
