@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "common.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -210,12 +211,14 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AutoLoan CRM <noreply@au
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "out"),
         "data_folder_out": str(BROKER_DIR / "out"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # broadcast/control exchanges; kombu's default is ./control in the working directory
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -273,6 +276,9 @@ SPECTACULAR_SETTINGS = {
         "ComplaintContactChannelEnum": "complaints.choices.ContactChannel",
         "ComplaintReplyChannelEnum": "complaints.choices.ReplyChannel",
         "ComplaintRejectReasonEnum": "complaints.choices.RejectReason",
+        "ComplaintStateEnum": "complaints.choices.State",
+        "CaseStateEnum": "debt_collection.choices.CaseState",
+        "ContactAttemptChannelEnum": "debt_collection.choices.ContactChannel",
     },
 }
 
@@ -292,6 +298,8 @@ CRM = {
     "REGULATORY_DAYS": env.int("CRM_REGULATORY_DAYS", default=15),
     "REGULATORY_EXTENSION_MAX_DAYS": env.int("CRM_REGULATORY_EXTENSION_MAX_DAYS", default=15),
     "REOPEN_WINDOW_DAYS": env.int("CRM_REOPEN_WINDOW_DAYS", default=30),
+    # calendar days to answer a complainant's request for review (a reopen), from the request
+    "REGULATORY_REVIEW_DAYS": env.int("CRM_REGULATORY_REVIEW_DAYS", default=30),
     "FEEDBACK_AUTOCLOSE_DAYS": env.int("CRM_FEEDBACK_AUTOCLOSE_DAYS", default=7),
     "SLA_WARNING_RATIO": env.float("CRM_SLA_WARNING_RATIO", default=0.8),
     # minutes an escalation may stay unacknowledged before it climbs one more level

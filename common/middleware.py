@@ -28,12 +28,33 @@ class DefaultLanguageMiddleware:
     """Pages open in Simplified Chinese (LANGUAGE_CODE) unless the user picked a language with the
     switch (Django's language cookie): staff share workstations whose browsers are often set to
     English, and a CRM that changes language by machine confuses them. The API keeps honouring
-    Accept-Language, so integrators get messages in theirs. Goes just before LocaleMiddleware."""
+    Accept-Language, so integrators get messages in theirs, and so do the public complaint pages:
+    a borrower on their own phone gets their browser's language. Goes just before LocaleMiddleware."""
+
+    BROWSER_LANGUAGE_PREFIXES = ("/api/", "/complaint/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith("/api/") and not getattr(settings, "LANGUAGE_FROM_BROWSER", False):
+        if not request.path.startswith(self.BROWSER_LANGUAGE_PREFIXES) and not getattr(settings, "LANGUAGE_FROM_BROWSER", False):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz and /readyz before host validation and the HTTPS redirect.
+
+    Load balancers and container probes call the server by its IP over plain HTTP, which
+    ALLOWED_HOSTS and SECURE_SSL_REDIRECT would otherwise refuse (400 / 301). Goes first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path in ("/healthz", "/readyz"):
+            from common import views
+
+            return views.healthz(request) if request.path == "/healthz" else views.readyz(request)
         return self.get_response(request)

@@ -146,3 +146,7 @@ class AgencyForm(_CaseForm):
     def __init__(self, *args, case, agencies, **kwargs):
         super().__init__(*args, case=case, **kwargs)
         self.fields["agency"].queryset = agencies
+
+
+class CallbackForm(_CaseForm):
+    at = forms.DateTimeField(label=_("回电时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))

@@ -78,6 +78,7 @@ def _case_context(request, case, **overrides):
         "promise_form": forms.PromiseForm(case=case),
         "arrangement_form": forms.ArrangementForm(case=case),
         "hold_form": forms.HoldForm(case=case),
+        "callback_form": forms.CallbackForm(case=case),
         "note_form": forms.NoteForm(case=case),
         "enforcement_form": forms.EnforcementForm(case=case),
         "assign_form": forms.AssignForm(case=case) if can_manage else None,
@@ -310,6 +311,19 @@ def case_action(request, pk: int, action: str):
         except DomainError as exc:
             _apply_error(form, exc)
             return _render_case(request, case, status=exc.http_status, agency_form=form)
+        return _redirect(case)
+    if action == "callback":
+        form = forms.CallbackForm(request.POST, case=case)
+        if not form.is_valid():
+            return _render_case(request, case, status=400, callback_form=form)
+        try:
+            services.callback_schedule(case=case, actor=request.user, at=form.cleaned_data["at"])
+        except PermissionDeniedError:
+            raise PermissionDenied
+        except DomainError as exc:
+            _apply_error(form, exc)
+            return _render_case(request, case, status=exc.http_status, callback_form=form)
+        messages.success(request, _("已设置回电提醒。"))
         return _redirect(case)
     if action not in CASE_ACTIONS:
         raise Http404
