@@ -102,7 +102,7 @@ def test_worker_killed_half_way_every_reminder_sent_exactly_once(branch, worker_
     messages_dispatch_due(redispatch_after=timedelta(0))
     start_worker()
     assert start_worker.wait_for(
-        lambda: OutboundMessage.objects.filter(status="sent").count() == n, timeout=300
+        lambda: OutboundMessage.objects.filter(status="sent").count() == n, timeout=600
     )
 
     calls = _provider_calls(worker_env)
