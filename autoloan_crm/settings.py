@@ -302,6 +302,8 @@ CRM = {
     "REGULATORY_REVIEW_DAYS": env.int("CRM_REGULATORY_REVIEW_DAYS", default=30),
     "FEEDBACK_AUTOCLOSE_DAYS": env.int("CRM_FEEDBACK_AUTOCLOSE_DAYS", default=7),
     "SLA_WARNING_RATIO": env.float("CRM_SLA_WARNING_RATIO", default=0.8),
+    # the workspace's "breaching soon" view: a running clock due within this many hours (or overdue)
+    "WORKSPACE_BREACHING_SOON_HOURS": env.float("CRM_WORKSPACE_BREACHING_SOON_HOURS", default=4),
     # minutes an escalation may stay unacknowledged before it climbs one more level
     "ESCALATION_ACK_MINUTES": env.int("CRM_ESCALATION_ACK_MINUTES", default=120),
     # largest file a complainant may attach

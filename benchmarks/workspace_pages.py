@@ -286,6 +286,9 @@ def run(args) -> int:
     from complaints.models import Complaint
 
     if args.reuse and Complaint.objects.exists():
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)  # the code may have moved on since --keep
         print(f"reusing {DB_NAME}: {Complaint.objects.count():,} complaints")
     else:
         print(f"generating {args.complaints:,} complaints, {args.borrowers:,} borrowers in {DB_NAME} …")

@@ -179,6 +179,7 @@ def complaint_queue_page(*, user, filters: QueueFilters, offset: int, limit: int
         Complaint.objects.filter(pk__in=ids)
         .select_related("owner", "assignee", "borrower", "loan", "branch")
         .only(*QUEUE_ROW_FIELDS)
+        .order_by()  # put in the ids' order below; no sort in SQL
     )
     by_id = {row.pk: row for row in rows}
     return [by_id[pk] for pk in ids if pk in by_id]

@@ -21,15 +21,16 @@ from django.views.decorators.http import require_GET, require_POST
 from common.exceptions import ConcurrentUpdate, DomainError, PermissionDeniedError, TransitionNotAllowed
 from complaints import permissions as perms
 from complaints import selectors as complaint_selectors
-from complaints.choices import State
+from complaints.choices import ReplyChannel, State
 from complaints.workspace import actions, selectors
 from complaints.workspace.borrower360 import borrower_360
 from complaints.workspace.clocks import complaint_clocks, warning_ratio
 from complaints.workspace.forms import AcknowledgeForm, BulkReassignForm, QueueFilterForm
 
 PAGE_SIZE = 25
-TIMELINE_LIMIT = 200
-BULK_ROWS = 100
+TIMELINE_PAGE = 30  # newest events on the page; older ones load on demand, 200 at a time
+TIMELINE_MORE = 200
+BULK_ROWS = 50
 
 
 def _partial(request) -> bool:
@@ -121,6 +122,31 @@ def queue(request):
 # --- complaint page -----------------------------------------------------------------------------------
 
 
+EVENT_CSS = {"reply": "ev-reply", "note": "ev-note", "escalated": "ev-escalation", "sla_breached": "ev-escalation",
+             "sla_warning": "ev-escalation"}
+
+
+def _decorate_events(events, *, complaint):
+    """What each timeline row shows, computed here (a template block per row was the costliest
+    part of a long timeline): local time, transition, a detail from the payload, merged origin."""
+    labels = dict(State.choices)
+    tz = complaint.branch.tzinfo
+    for event in events:
+        event.css = EVENT_CSS.get(event.kind, "ev-transition")
+        event.when = f"{timezone.localtime(event.created_at, tz):%Y-%m-%d %H:%M}"
+        event.transition = ""
+        if event.from_state and event.to_state and event.from_state != event.to_state:
+            event.transition = f"{labels.get(event.from_state, event.from_state)} → {labels.get(event.to_state, event.to_state)}"
+        payload = event.payload or {}
+        event.detail = ""
+        if event.kind == "reply" and payload.get("channel"):
+            event.detail = str(dict(ReplyChannel.choices).get(payload["channel"], payload["channel"]))
+        elif event.kind == "assigned" and payload.get("to_name"):
+            event.detail = f"→ {payload['to_name']}"
+        event.from_code = event.complaint.tracking_code if event.complaint_id != complaint.pk else ""
+    return events
+
+
 def _panel_context(request, complaint, *, forms=None, conflict: str = "", notice: str = "", also: str = "") -> dict:
     """Everything the work panel (header, actions, timeline) shows. A fixed number of queries."""
     user = request.user
@@ -137,11 +163,9 @@ def _panel_context(request, complaint, *, forms=None, conflict: str = "", notice
         {"name": name, "label": label, "needs_form": needs_form, "form": built.get(name), "shortcut": shortcut}
         for name, label, needs_form, shortcut in available["transitions"]
     ]
-    timeline = list(selectors.complaint_timeline(complaint=complaint)[:TIMELINE_LIMIT])
-    state_labels = dict(State.choices)
-    for event in timeline:
-        event.from_label = state_labels.get(event.from_state, event.from_state)
-        event.to_label = state_labels.get(event.to_state, event.to_state)
+    timeline = list(selectors.complaint_timeline(complaint=complaint)[: TIMELINE_PAGE + 1])
+    timeline_more = len(timeline) > TIMELINE_PAGE
+    timeline = _decorate_events(timeline[:TIMELINE_PAGE], complaint=complaint)
     return {
         "complaint": complaint,
         "clocks": complaint_clocks(complaint, now=now),
@@ -150,6 +174,7 @@ def _panel_context(request, complaint, *, forms=None, conflict: str = "", notice
         "forms": built,
         "merge_candidates": list(selectors.merge_candidates(user=user, complaint=complaint)) if available["merge"] else [],
         "timeline": timeline,
+        "timeline_more": timeline_more,
         "attachments": list(selectors.complaint_attachments(complaint=complaint)),
         "attachment_url_name": actions.attachment_url_name(),
         "escalations": escalations,
@@ -171,6 +196,27 @@ def complaint_detail(request, pk: int):
     if complaint.borrower_id:
         context["b360"] = borrower_360(user=request.user, borrower=complaint.borrower, exclude_complaint_id=complaint.pk)
     return render(request, "complaints/workspace/detail.html", context)
+
+
+@login_required
+@require_GET
+def complaint_timeline(request, pk: int):
+    """Older timeline entries, appended below the newest ones."""
+    _require_complaint_staff(request.user)
+    complaint = selectors.complaint_for_workspace(user=request.user, pk=pk)
+    try:
+        offset = max(0, int(request.GET.get("offset", TIMELINE_PAGE)))
+    except ValueError:
+        offset = TIMELINE_PAGE
+    events = list(selectors.complaint_timeline(complaint=complaint)[offset : offset + TIMELINE_MORE + 1])
+    more = len(events) > TIMELINE_MORE
+    context = {
+        "complaint": complaint,
+        "events": _decorate_events(events[:TIMELINE_MORE], complaint=complaint),
+        "more": more,
+        "next_offset": offset + TIMELINE_MORE,
+    }
+    return render(request, "complaints/workspace/partials/timeline_items.html", context)
 
 
 @login_required

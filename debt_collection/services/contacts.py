@@ -241,6 +241,7 @@ def case_send_sms(
     actor=None,
     emergency_contact=None,
     at: datetime | None = None,
+    dedupe_key: str | None = None,
 ) -> ContactAttempt:
     """Send a collection SMS from the case (page, API or the scheduled task; actor None = system).
     Asks the guard first; third parties only get templates that say nothing of the debt."""
@@ -268,11 +269,11 @@ def case_send_sms(
     )
     if not decision.allowed:
         raise ContactRefused(decision)
-    return _sms_write(case=case, tmpl=tmpl, actor=actor, emergency_contact=emergency_contact, at=at)
+    return _sms_write(case=case, tmpl=tmpl, actor=actor, emergency_contact=emergency_contact, at=at, dedupe_key=dedupe_key)
 
 
 @transaction.atomic
-def _sms_write(*, case, tmpl, actor, emergency_contact, at) -> ContactAttempt:
+def _sms_write(*, case, tmpl, actor, emergency_contact, at, dedupe_key=None) -> ContactAttempt:
     from notifications.services import message_queue
 
     case = lock_case(case)
@@ -288,6 +289,7 @@ def _sms_write(*, case, tmpl, actor, emergency_contact, at) -> ContactAttempt:
         subject=case,
         template=f"collection:{tmpl.code}",
         language=case.borrower.language,
+        dedupe_key=dedupe_key,
         actor=actor,
     )
     return _contact_write(

@@ -456,3 +456,26 @@ def test_panel_of_an_action_no_longer_available_says_so(logged_in, agent, make_c
     services.complaint_reject(complaint=complaint, reason="spam", note="广告", actor=agent)
     response = logged_in(agent).get(reverse("complaints:panel", args=[complaint.pk, "reject"]), **HTMX)
     assert response.status_code == 409 and "data-conflict" in response.content.decode()
+
+
+def test_long_timeline_shows_the_newest_and_loads_the_rest(logged_in, agent, make_complaint):
+    complaint = make_complaint()
+    for i in range(40):
+        services.complaint_add_note(complaint=complaint, body=f"备注{i:02d}", actor=agent)
+    client = logged_in(agent)
+    page = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    assert page.count('data-kind="note"') == 30 and "备注39" in page and "备注05" not in page
+    more = client.get(reverse("complaints:timeline", args=[complaint.pk]), {"offset": 30}, **HTMX).content.decode()
+    assert more.count('data-kind="note"') == 10 and "备注00" in more
+    assert 'data-kind="created"' in more
+
+
+def test_compliance_sees_every_branch_and_may_only_add_notes(logged_in, compliance_user, make_complaint):
+    complaint = make_complaint()
+    client = logged_in(compliance_user)
+    page = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    assert "act/note/" in page and "act/reply/" not in page and 'data-action="classify"' not in page
+    refused = _act(client, complaint, "classify", {"category": "other", "priority": "normal"})
+    assert refused.status_code == 403
+    assert Complaint.objects.get(pk=complaint.pk).state == State.INTAKE
+    assert _act(client, complaint, "note", {"body": "合规抽查"}).status_code == 200
