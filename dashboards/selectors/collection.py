@@ -1,0 +1,142 @@
+"""Collections figures: the book by bucket, roll rates, cure rate, promise-to-pay kept rate, amount
+recovered, contact intensity and holds.
+
+Cohorts: cure rate and contacts per case take cases **opened** in the range; promises take those
+**due** (promised date) in the range; amount recovered takes payments **made** in the range on a loan
+while it had a collection case open. Buckets, amounts and holds are a snapshot (now). Roll rates compare
+`borrowers.BucketSnapshot` of the range's end month with the month before (one row per active loan
+per month, written by the delinquency refresh).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+
+from borrowers.models import BucketSnapshot, Payment
+from dashboards.filters import Scope
+from dashboards.selectors.base import in_range, scoped, user_fields
+from debt_collection.choices import OPEN_STATES, CaseState, PromiseStatus
+from debt_collection.models import CollectionCase, ContactAttempt, PromiseToPay
+
+EXITED = "exited"  # no snapshot next month: the loan left the active book (paid off, written off …)
+
+
+def cases(scope: Scope):
+    return scoped(CollectionCase.objects.all(), scope)
+
+
+def open_cases(scope: Scope):
+    return cases(scope).filter(state__in=OPEN_STATES)
+
+
+def cases_by_bucket(scope: Scope) -> list[dict]:
+    return list(
+        open_cases(scope).order_by().values("bucket")
+        .annotate(n=Count("id"), amount=Sum("amount_due"), on_hold=Count("id", filter=Q(state=CaseState.ON_HOLD)))
+        .order_by("bucket")
+    )
+
+
+def month_start(day: date) -> date:
+    return date(day.year, day.month, 1)
+
+
+def previous_month(first: date) -> date:
+    return date(first.year - 1, 12, 1) if first.month == 1 else date(first.year, first.month - 1, 1)
+
+
+def roll_matrix(scope: Scope) -> dict:
+    """Counts of loans by (bucket last month, bucket this month); this month = the range end's month.
+    One SQL statement: the scoped snapshot of month M left-joined to month M+1 on the loan."""
+    to_month = month_start(scope.end_date)
+    from_month = previous_month(to_month)
+    a_sql, a_params = (
+        scoped(BucketSnapshot.objects.filter(month=from_month), scope).order_by().values("loan_id", "bucket")
+        .query.sql_with_params()
+    )
+    b_sql, b_params = (
+        BucketSnapshot.objects.filter(month=to_month).order_by().values("loan_id", "bucket").query.sql_with_params()
+    )
+    sql = (
+        f"SELECT a.bucket, b.bucket, COUNT(*) FROM ({a_sql}) a LEFT JOIN ({b_sql}) b ON b.loan_id = a.loan_id "
+        "GROUP BY a.bucket, b.bucket"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*a_params, *b_params))
+        rows = cursor.fetchall()
+    matrix: dict[str, dict[str, int]] = {}
+    for src, dst, n in rows:  # at most 5 × 6 grouped rows
+        matrix.setdefault(src, {})[dst or EXITED] = n
+    return {"from_month": from_month, "to_month": to_month, "matrix": matrix}
+
+
+def case_outcomes(scope: Scope) -> dict:
+    """Cases opened in range: how many, how many cured (cure rate), closed otherwise, still open; and
+    the contacts logged on them (contacts per case)."""
+    qs = in_range(cases(scope), scope, "opened_at")
+    out = qs.aggregate(
+        opened=Count("id"),
+        cured=Count("id", filter=Q(state=CaseState.CURED)),
+        closed_other=Count("id", filter=Q(state__in=[CaseState.CLOSED, CaseState.WRITTEN_OFF])),
+        still_open=Count("id", filter=Q(state__in=OPEN_STATES)),
+    )
+    return out
+
+
+def contacts_per_case(scope: Scope) -> list[dict]:
+    """Per bucket, cases opened in range and the contacts (calls, SMS, visits …) logged on them."""
+    qs = in_range(cases(scope), scope, "opened_at")
+    return list(
+        qs.order_by().values("bucket")
+        .annotate(cases=Count("id", distinct=True), contacts=Count("contacts"))
+        .order_by("bucket")
+    )
+
+
+def promises(scope: Scope) -> dict:
+    qs = scoped(PromiseToPay.objects.all(), scope, field="case__branch").filter(
+        promised_date__gte=scope.start_date, promised_date__lte=scope.end_date
+    )
+    return qs.aggregate(
+        total=Count("id"),
+        kept=Count("id", filter=Q(status=PromiseStatus.KEPT)),
+        broken=Count("id", filter=Q(status=PromiseStatus.BROKEN)),
+        pending=Count("id", filter=Q(status=PromiseStatus.PENDING)),
+        cancelled=Count("id", filter=Q(status=PromiseStatus.CANCELLED)),
+        amount_promised=Sum("amount"),
+        amount_kept=Sum("amount", filter=Q(status=PromiseStatus.KEPT)),
+    )
+
+
+def promises_by_collector(scope: Scope, *, limit: int = 20) -> list[dict]:
+    qs = scoped(PromiseToPay.objects.all(), scope, field="case__branch").filter(
+        promised_date__gte=scope.start_date, promised_date__lte=scope.end_date, created_by__isnull=False
+    )
+    return list(
+        qs.order_by().values(*user_fields("created_by"))
+        .annotate(
+            total=Count("id"),
+            kept=Count("id", filter=Q(status=PromiseStatus.KEPT)),
+            broken=Count("id", filter=Q(status=PromiseStatus.BROKEN)),
+        )
+        .order_by("-total", "created_by_id")[:limit]
+    )
+
+
+def recovered(scope: Scope) -> dict:
+    """Payments made in range on loans that had a collection case open at that moment."""
+    case_open = CollectionCase.objects.filter(loan=OuterRef("loan"), opened_at__lte=OuterRef("paid_at")).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=OuterRef("paid_at"))
+    )
+    qs = in_range(scoped(Payment.objects.all(), scope, field="loan__branch"), scope, "paid_at").filter(Exists(case_open))
+    return qs.aggregate(payments=Count("id"), amount=Sum("amount"), loans=Count("loan", distinct=True))
+
+
+def holds(scope: Scope) -> list[dict]:
+    return list(
+        open_cases(scope).filter(state=CaseState.ON_HOLD).order_by().values("hold_reason")
+        .annotate(n=Count("id"), amount=Sum("amount_due")).order_by("-n", "hold_reason")
+    )
