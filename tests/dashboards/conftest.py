@@ -21,6 +21,12 @@ NOW = aware(2026, 3, 20, 12, 0)
 START, END = date(2026, 3, 1), date(2026, 3, 20)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Users are created per test; the production hasher's work factor is not under test here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_scope(user, *, branch_id=None, now=NOW, start=START, end=END):
     from zoneinfo import ZoneInfo
 
