@@ -12,3 +12,4 @@ class AccountsConfig(AppConfig):
         from accounts.roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, sender=self)
+        import accounts.api.schema  # noqa: F401 - registers the token scheme with drf-spectacular

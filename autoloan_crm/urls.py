@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("borrowers/", include("borrowers.urls")),
     path("complaints/", include("complaints.urls")),
+    path("", include("complaints.public.urls")),  # public /complaint/new/, /complaint/track/
     path("collections/", include("debt_collection.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboards/", include("dashboards.urls")),

@@ -83,9 +83,40 @@ class LoanAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(Installment)
+class InstallmentAdmin(ReadOnlyAdmin):
+    """Schedules change only through services (loan creation, payments, reschedules)."""
+
+    list_display = ("loan", "seq", "version", "is_active", "due_date", "principal_due", "interest_due", "fee_due",
+                    "penalty_due", "settled")
+    list_filter = ("settled", "is_active")
+    search_fields = ("=loan__contract_number",)
+    list_select_related = ("loan",)
+    date_hierarchy = "due_date"
+
+
+@admin.register(EmergencyContact)
+class EmergencyContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "relation", "masked_phone", "borrower")
+    list_select_related = ("borrower",)
+    search_fields = ("name", "=borrower__national_id")
+    raw_id_fields = ("borrower",)
+
+    @admin.display(description=_("电话"))
+    def masked_phone(self, obj):
+        return obj.phone_masked
+
+    def get_exclude(self, request, obj=None):
+        return () if can_reveal_pii(request.user) else ("phone",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("external_ref", "loan", "amount", "paid_at", "channel", "unapplied_amount")
+    list_select_related = ("loan",)
     search_fields = ("=external_ref",)
     list_filter = ("channel",)
 
@@ -93,21 +124,25 @@ class PaymentAdmin(ReadOnlyAdmin):
 @admin.register(PaymentAllocation)
 class PaymentAllocationAdmin(ReadOnlyAdmin):
     list_display = ("payment", "installment", "component", "amount")
+    list_select_related = ("payment", "installment")
 
 
 @admin.register(LoanEvent)
 class LoanEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "kind", "borrower", "loan", "actor")
+    list_select_related = ("borrower", "loan", "actor")
     list_filter = ("kind",)
 
 
 @admin.register(PiiAccessLog)
 class PiiAccessLogAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "actor", "action", "field", "borrower", "reason", "ip")
+    list_select_related = ("actor", "borrower")
     list_filter = ("action", "field")
 
 
 @admin.register(BucketSnapshot)
 class BucketSnapshotAdmin(ReadOnlyAdmin):
     list_display = ("month", "loan", "branch", "bucket", "days_past_due", "amount_overdue")
+    list_select_related = ("loan", "branch")
     list_filter = ("month", "bucket")

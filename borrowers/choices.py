@@ -88,3 +88,21 @@ class Component(models.TextChoices):
 
 
 ALLOCATION_ORDER = [Component.PENALTY, Component.FEE, Component.INTEREST, Component.PRINCIPAL]
+
+
+# Labels of LoanEvent kinds on the borrower page; other apps may add theirs (unknown kinds show as is).
+EVENT_LABELS = {
+    "loan_created": _("放款建档"),
+    "payment_recorded": _("收到还款"),
+    "loan_rescheduled": _("重排还款计划"),
+    "loan_updated_by_import": _("导入更新贷款"),
+    "borrower_updated_by_import": _("导入更新借款人信息"),
+    "pii_revealed": _("查看个人信息"),
+}
+PII_FIELD_LABELS = {
+    "national_id": _("身份证号"),
+    "mobile": _("手机号"),
+    "alt_phone": _("备用电话"),
+    "address": _("地址"),
+    "email": _("邮箱"),
+}

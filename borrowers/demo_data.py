@@ -373,7 +373,8 @@ def create_loan(borrower: Borrower, pl: PlannedLoan, tz, *, fast: bool = True) -
         return loan
     # Same rows as loan_create + payment_record, built in memory and inserted once.
     loan = Loan.objects.create(borrower=borrower, branch=borrower.branch, **terms)
-    LoanEvent.objects.create(loan=loan, borrower=borrower, kind="loan_created",
+    booked_at = timezone.make_aware(datetime.combine(pl.start_date, time(10)), tz)
+    LoanEvent.objects.create(loan=loan, borrower=borrower, kind="loan_created", created_at=booked_at,
                              payload={"contract_number": pl.contract_number})
     insts = [
         Installment(loan=loan, seq=row.seq, due_date=row.due_date, principal_due=row.principal,
@@ -396,8 +397,8 @@ def _payment_amount(inst: Installment | None, p: PlannedPayment) -> Decimal:
 
 
 def _payment_meta(plan: PlannedLoan, n: int, p: PlannedPayment, tz) -> tuple[datetime, str, str]:
-    salt = zlib.crc32(plan.contract_number.encode()) + n
-    paid_at = timezone.make_aware(datetime.combine(p.paid_on, time(9)) + timedelta(minutes=salt % 600), tz)
+    salt = zlib.crc32(f"{plan.contract_number}-{n}".encode())
+    paid_at = timezone.make_aware(datetime.combine(p.paid_on, time(8, 30)) + timedelta(minutes=salt % 660), tz)
     channel = [c.value for c in PaymentChannel][salt % 4]
     return min(paid_at, timezone.now()), channel, f"{plan.contract_number}-P{n:03d}"
 

@@ -445,3 +445,44 @@ def borrower_reveal_pii(*, borrower: Borrower, field: str, actor, reason: str = 
     PiiAccessLog.objects.create(actor=actor, borrower=borrower, action="reveal", field=field, reason=reason[:200], ip=ip)
     LoanEvent.objects.create(borrower=borrower, kind="pii_revealed", actor=actor, payload={"field": field, "reason": reason[:200]})
     return getattr(borrower, field)
+
+
+# --- penalty waiver (added for debt_collection's approved arrangements) ------------------------------
+
+
+@transaction.atomic
+def installments_waive_penalty(*, loan: Loan, amount: Decimal, actor, reason: str, payload: dict | None = None) -> Decimal:
+    """Forgive up to `amount` of outstanding penalty interest on the schedule in force, oldest
+    installment first, by raising `Installment.penalty_waived`. An installment whose only debt was
+    penalty becomes settled. Returns the amount actually waived."""
+    amount = _money(amount)
+    if amount <= 0:
+        raise DomainError(_("减免金额必须大于 0。"), field="amount")
+    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    remaining = amount
+    now = timezone.now()
+    changed = []
+    for inst in Installment.objects.select_for_update().filter(loan=loan, is_active=True, settled=False).order_by("due_date", "seq"):
+        owed = inst.outstanding("penalty")
+        if owed <= 0 or remaining <= 0:
+            continue
+        part = min(owed, remaining)
+        inst.penalty_waived += part
+        remaining -= part
+        if inst.total_outstanding <= 0:
+            inst.settled = True
+            inst.settled_at = now
+        inst.save(update_fields=["penalty_waived", "settled", "settled_at"])
+        changed.append({"seq": inst.seq, "waived": str(part)})
+    waived = amount - remaining
+    if not Installment.objects.filter(loan=loan, is_active=True, settled=False).exists():
+        Loan.objects.filter(pk=loan.pk, status=LoanStatus.ACTIVE).update(status=LoanStatus.PAID_OFF)
+    LoanEvent.objects.create(
+        loan=loan,
+        borrower_id=loan.borrower_id,
+        kind="penalty_waived",
+        actor=actor,
+        payload={"reason": reason, "amount": str(waived), "installments": changed, **(payload or {})},
+    )
+    loans_refresh_delinquency(loan_ids=[loan.pk], accrue_penalty=False)
+    return waived

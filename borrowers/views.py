@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from borrowers import selectors, services
+from borrowers.choices import EVENT_LABELS, PII_FIELD_LABELS
 from borrowers.permissions import can_reveal_pii
 from common.exceptions import DomainError
 
@@ -23,6 +24,10 @@ def borrower_detail(request, pk: int):
     borrower = selectors.borrower_get(user=request.user, pk=pk)
     loans = list(selectors.loans_with_schedule(user=request.user, borrower=borrower))
     payments = selectors.payment_list(user=request.user, borrower=borrower)[:20]
+    events = list(selectors.borrower_events(user=request.user, borrower=borrower)[:30])
+    for e in events:
+        e.label = EVENT_LABELS.get(e.kind, e.kind)
+        e.detail = _event_detail(e)
     return render(
         request,
         "borrowers/detail.html",
@@ -33,8 +38,22 @@ def borrower_detail(request, pk: int):
             "contacts": borrower.emergency_contacts.all(),
             "today": timezone.localdate(),
             "can_reveal": can_reveal_pii(request.user),
+            "events": events,
         },
     )
+
+
+def _event_detail(event) -> str:
+    payload = event.payload or {}
+    if event.kind == "pii_revealed":
+        return str(PII_FIELD_LABELS.get(payload.get("field"), payload.get("field", "")))
+    if event.kind == "payment_recorded" and payload.get("amount"):
+        return f"¥{payload['amount']}"
+    if event.kind == "loan_rescheduled":
+        return payload.get("reason", "")
+    if "fields" in payload:
+        return ", ".join(payload["fields"])
+    return ""
 
 
 @login_required

@@ -22,3 +22,21 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", self.policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class DefaultLanguageMiddleware:
+    """Pages open in Simplified Chinese (LANGUAGE_CODE) unless the user picked a language with the
+    switch (Django's language cookie): staff share workstations whose browsers are often set to
+    English, and a CRM that changes language by machine confuses them. The API keeps honouring
+    Accept-Language, so integrators get messages in theirs, and so do the public complaint pages:
+    a borrower on their own phone gets their browser's language. Goes just before LocaleMiddleware."""
+
+    BROWSER_LANGUAGE_PREFIXES = ("/api/", "/complaint/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(self.BROWSER_LANGUAGE_PREFIXES) and not getattr(settings, "LANGUAGE_FROM_BROWSER", False):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

@@ -17,12 +17,14 @@ once per batch (a digest when there are many), all in the batch's transaction.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Least
 from django.urls import NoReverseMatch, reverse
@@ -174,6 +176,110 @@ def _claim(qs, order_by: str, batch_size: int) -> list[int]:
     )
 
 
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _claim_and_flag(base, *, order_by: str, flag: str, escalate: bool, now, batch_size: int, fields: list[str]) -> list[dict]:
+    """Claim up to `batch_size` rows of `base` (skipping rows another sweep holds), set `flag` with a
+    compare-and-set (and raise the escalation level by one when `escalate`), and return `fields` of
+    the rows this call flipped. Must run inside a transaction.
+
+    On PostgreSQL this is one statement (UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) RETURNING)
+    built from the same queryset, so the partial index of the clock serves it.
+    """
+    if _is_postgres():
+        inner = base.select_for_update(skip_locked=True, of=("self",)).order_by(order_by).values("id")[:batch_size]
+        inner_sql, inner_params = inner.query.sql_with_params()
+        table = Complaint._meta.db_table
+        sets = [f"{flag} = true"]
+        params: list = []
+        if escalate:
+            sets += [
+                f"escalation_level = LEAST(c.escalation_level + 1, {MAX_ESCALATION_LEVEL})",
+                "escalated_at = %s",
+                "version = c.version + 1",
+            ]
+            params.append(now)
+        returning = ", ".join(f"c.{f}" for f in fields)
+        sql = (
+            f"UPDATE {table} AS c SET {', '.join(sets)} FROM ({inner_sql}) AS claimed "  # noqa: S608 - identifiers are ours
+            f"WHERE c.id = claimed.id AND c.{flag} = false RETURNING {returning}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *inner_params])
+            return [dict(zip(fields, row, strict=True)) for row in cursor.fetchall()]
+    ids = _claim(base, order_by, batch_size)
+    if not ids:
+        return []
+    update = {flag: True}
+    if escalate:
+        update.update(
+            escalation_level=Least(F("escalation_level") + 1, Value(MAX_ESCALATION_LEVEL)),
+            escalated_at=now,
+            version=F("version") + 1,
+        )
+    Complaint.objects.filter(id__in=ids, **{flag: False}).update(**update)
+    return list(Complaint.objects.filter(id__in=ids).values(*fields))
+
+
+def _bulk_events(items: list[tuple[int, dict]], *, kind: str, now, actor=None, body: str = "") -> None:
+    """One timeline event per (complaint id, payload)."""
+    if not items:
+        return
+    if _is_postgres():
+        table = ComplaintEvent._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (complaint_id, kind, actor_id, from_state, to_state, body, payload, "  # noqa: S608
+                "visible_to_borrower, created_at) "
+                "SELECT t.cid, %s, %s, '', '', %s, t.payload::jsonb, false, %s "
+                "FROM unnest(%s::bigint[], %s::text[]) AS t(cid, payload)",
+                [kind, getattr(actor, "pk", None), body, now, [i for i, _p in items],
+                 [json.dumps(p, cls=DjangoJSONEncoder) for _i, p in items]],
+            )
+        return
+    ComplaintEvent.objects.bulk_create(
+        [ComplaintEvent(complaint_id=i, kind=kind, actor=actor, body=body, payload=p, created_at=now) for i, p in items],
+        batch_size=5000,
+    )
+
+
+def _bulk_escalations(items: list[dict], *, trigger: str, clock: str, now, ack_due, actor=None, note: str = "") -> None:
+    """One Escalation per item {complaint_id, level, cycle, previous_id, recipients}; a breach that
+    already has its row (the unique constraint) is skipped, never doubled."""
+    if not items:
+        return
+    if _is_postgres():
+        table = Escalation._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (complaint_id, level, trigger, clock, cycle, previous_id, recipients, note, "  # noqa: S608
+                "created_by_id, created_at, ack_due_at) "
+                "SELECT t.cid, t.lvl, %s, %s, t.cyc, t.prev, t.rcp::jsonb, %s, %s, %s, %s "
+                "FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::bigint[], %s::text[]) AS t(cid, lvl, cyc, prev, rcp) "
+                "ON CONFLICT DO NOTHING",
+                [
+                    trigger, clock, note, getattr(actor, "pk", None), now, ack_due,
+                    [e["complaint_id"] for e in items], [e["level"] for e in items], [e["cycle"] for e in items],
+                    [e["previous_id"] for e in items], [e["recipients_json"] for e in items],
+                ],
+            )
+        return
+    Escalation.objects.bulk_create(
+        [
+            Escalation(
+                complaint_id=e["complaint_id"], level=e["level"], trigger=trigger, clock=clock, cycle=e["cycle"],
+                previous_id=e["previous_id"], recipients=e["recipients"], created_at=now, ack_due_at=ack_due,
+                created_by=actor, note=note,
+            )
+            for e in items
+        ],
+        batch_size=5000,
+        ignore_conflicts=trigger == EscalationTrigger.BREACH,
+    )
+
+
 def _sweep_warnings(clock: str, now: datetime, batch_size: int, cache: RecipientCache) -> int:
     due_col, warn_col, breached_col, warned_col, running = CLOCK_COLUMNS[clock]
     base = Complaint.objects.filter(running, **{f"{warn_col}__lte": now, warned_col: False})
@@ -181,24 +287,14 @@ def _sweep_warnings(clock: str, now: datetime, batch_size: int, cache: Recipient
     total = 0
     while True:
         with transaction.atomic():
-            ids = _claim(base, warn_col, batch_size)
-            if not ids:
-                return total
-            Complaint.objects.filter(id__in=ids, **{warned_col: False}).update(**{warned_col: True})
-            rows = list(
-                Complaint.objects.filter(id__in=ids).values(
-                    "id", "tracking_code", "branch_id", "assignee_id", due_col
-                )
+            rows = _claim_and_flag(
+                base, order_by=warn_col, flag=warned_col, escalate=False, now=now, batch_size=batch_size,
+                fields=["id", "tracking_code", "branch_id", "assignee_id", due_col],
             )
-            ComplaintEvent.objects.bulk_create(
-                [
-                    ComplaintEvent(
-                        complaint_id=r["id"], kind=EventKind.SLA_WARNING, created_at=now,
-                        payload={"clock": clock, "due_at": r[due_col].isoformat() if r[due_col] else None},
-                    )
-                    for r in rows
-                ],
-                batch_size=5000,
+            if not rows:
+                return total
+            _bulk_events(
+                [(r["id"], {"clock": clock, "due_at": r[due_col].isoformat() if r[due_col] else None}) for r in rows], kind=EventKind.SLA_WARNING, now=now
             )
             outbox = Outbox()
             assignees = _users_by_id({r["assignee_id"] for r in rows if r["assignee_id"]})
@@ -208,8 +304,8 @@ def _sweep_warnings(clock: str, now: datetime, batch_size: int, cache: Recipient
                 for user in people:
                     outbox.add(user, label, r["tracking_code"], r["id"])
             outbox.flush(kind="complaint_sla_warning")
-            total += len(ids)
-        if len(ids) < batch_size:
+            total += len(rows)
+        if len(rows) < batch_size:
             return total
 
 
@@ -228,27 +324,19 @@ def _sweep_breaches(clock: str, now: datetime, batch_size: int, cache: Recipient
     total = 0
     while True:
         with transaction.atomic():
-            ids = _claim(base, due_col, batch_size)
-            if not ids:
-                return total
             # compare-and-set: a second sweep finds the flag already set and the rows gone from the index
-            Complaint.objects.filter(id__in=ids, **{breached_col: False}).update(
-                **{breached_col: True},
-                escalation_level=Least(F("escalation_level") + 1, Value(MAX_ESCALATION_LEVEL)),
-                escalated_at=now,
-                version=F("version") + 1,
+            rows = _claim_and_flag(
+                base, order_by=due_col, flag=breached_col, escalate=True, now=now, batch_size=batch_size,
+                fields=["id", "tracking_code", "branch_id", "escalation_level", "reopen_count"],
             )
-            rows = list(
-                Complaint.objects.filter(id__in=ids).values(
-                    "id", "tracking_code", "branch_id", "escalation_level", "reopen_count", due_col
-                )
-            )
+            if not rows:
+                return total
             _escalate_rows(
                 rows, clock=clock, trigger=EscalationTrigger.BREACH, now=now, ack_due=ack_due, cache=cache,
                 cycle_of=lambda r: r["reopen_count"] if clock == Clock.RESOLUTION else 0,
             )
-            total += len(ids)
-        if len(ids) < batch_size:
+            total += len(rows)
+        if len(rows) < batch_size:
             return total
 
 
@@ -257,37 +345,35 @@ def _escalate_rows(rows, *, clock, trigger, now, ack_due, cache, cycle_of, previ
     outbox = Outbox()
     escalations = []
     events = []
+    people_json: dict[tuple[int, int], tuple[list, str, list]] = {}
     for r in rows:
         level = r["escalation_level"]
-        people = cache.get(level, r["branch_id"])
+        key = (level, r["branch_id"])
+        if key not in people_json:
+            people = cache.get(level, r["branch_id"])
+            recipients = _recipient_json(people)
+            people_json[key] = (recipients, json.dumps(recipients, ensure_ascii=False), [str(u) for u in people])
+            if not people:
+                logger.warning("escalation level %s of branch %s has no recipient", level, r["branch_id"])
+        recipients, recipients_text, names = people_json[key]
         escalations.append(
-            Escalation(
-                complaint_id=r["id"], level=level, trigger=trigger, clock=clock or "", cycle=cycle_of(r),
-                previous_id=previous_of(r) if previous_of else None, recipients=_recipient_json(people),
-                created_at=now, ack_due_at=ack_due, created_by=actor, note=note,
-            )
+            {
+                "complaint_id": r["id"], "level": level, "cycle": cycle_of(r),
+                "previous_id": previous_of(r) if previous_of else None,
+                "recipients": recipients, "recipients_json": recipients_text,
+            }
         )
-        events.append(
-            ComplaintEvent(
-                complaint_id=r["id"], kind=EventKind.ESCALATED, actor=actor, created_at=now, body=note,
-                payload={
-                    "level": level, "clock": clock or "", "trigger": str(trigger),
-                    "recipients": [str(u) for u in people],
-                },
-            )
-        )
+        events.append((r["id"], {"level": level, "clock": clock or "", "trigger": str(trigger), "recipients": names}))
         title = _("投诉升级至%(level)s级（%(why)s）") % {
             "level": level,
             "why": f"{Clock(clock).label}{_('超时')}"
             if clock and trigger == EscalationTrigger.BREACH
             else str(EscalationTrigger(trigger).label),
         }
-        for user in people:
+        for user in cache.get(level, r["branch_id"]):
             outbox.add(user, title, r["tracking_code"], r["id"])
-        if not people:
-            logger.warning("escalation level %s of complaint %s has no recipient", level, r["id"])
-    Escalation.objects.bulk_create(escalations, batch_size=5000, ignore_conflicts=trigger == EscalationTrigger.BREACH)
-    ComplaintEvent.objects.bulk_create(events, batch_size=5000)
+    _bulk_escalations(escalations, trigger=trigger, clock=clock or "", now=now, ack_due=ack_due, actor=actor, note=note)
+    _bulk_events(events, kind=EventKind.ESCALATED, now=now, actor=actor, body=note)
     outbox.flush(kind="complaint_escalation")
 
 

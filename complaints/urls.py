@@ -1,10 +1,8 @@
-from django.urls import path
-
-from complaints import views
+from django.urls import include, path
 
 app_name = "complaints"
 
 urlpatterns = [
-    path("", views.complaint_queue, name="queue"),
-    path("<int:pk>/", views.complaint_detail, name="detail"),
+    # staff workspace: queue, complaint page, supervisor views (complaints/workspace/)
+    path("", include("complaints.workspace.urls")),
 ]

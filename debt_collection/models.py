@@ -241,6 +241,10 @@ class CollectionCase(ConcurrentTransitionMixin, models.Model):
     def break_promise(self):
         pass
 
+    @transition(field=state, source=CaseState.PROMISED, target=CaseState.CONTACTING)
+    def keep_promise(self):
+        """A kept promise that did not bring the loan current: back to work."""
+
     @transition(field=state, source=[CaseState.OPEN, CaseState.CONTACTING, CaseState.PROMISED], target=CaseState.ESCALATED)
     def escalate(self):
         pass
@@ -411,7 +415,7 @@ class PromiseToPay(models.Model):
         return f"{self.amount} @ {self.promised_date} ({self.status})"
 
 
-class RepaymentArrangement(models.Model):
+class RepaymentArrangement(ConcurrentTransitionMixin, models.Model):
     """A proposed change to how the loan is repaid. Four-eyes: a supervisor who did not propose it
     approves or rejects; approval rewrites the schedule (the old one stays on record)."""
 

@@ -199,3 +199,9 @@ def celery_worker_proc(transactional_db, settings, tmp_path):
     for worker in workers:
         worker.stop()
     app.control.purge()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 at production strength costs ~0.5 s per user on a busy machine; tests only need a hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -163,7 +163,8 @@ def notify_staff(*, user, title: str, body: str = "", link: str = "", kind: str 
 
 
 def _backoff(attempts: int) -> timedelta:
-    base = min(30 * 2 ** max(attempts - 1, 0), 1800)
+    first = int(_crm("MESSAGE_RETRY_BASE_SECONDS", 30))
+    base = min(first * 2 ** max(attempts - 1, 0), 1800)
     return timedelta(seconds=base + random.uniform(0, base / 4))  # noqa: S311 (jitter, not crypto)
 
 

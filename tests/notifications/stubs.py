@@ -6,6 +6,7 @@ also work inside a real Celery worker process started by the worker tests."""
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -66,6 +67,12 @@ class RecordingSmsBackend(BaseBackend):
         return os.environ.get("NOTIFICATIONS_TEST_SMS_LOG", "")
 
     def send(self, message) -> str:
+        down_flag = os.environ.get("NOTIFICATIONS_TEST_SMS_DOWN", "")
+        if down_flag and os.path.exists(down_flag):
+            raise TransientSendError("HTTP 503 provider unavailable")
+        delay = float(os.environ.get("NOTIFICATIONS_TEST_SMS_DELAY", "0") or 0)
+        if delay:
+            time.sleep(delay)
         if PROVIDER.fail_transient > 0:
             PROVIDER.fail_transient -= 1
             raise TransientSendError("HTTP 503 provider unavailable")
