@@ -141,11 +141,11 @@ def generate(n_complaints: int, n_cases: int) -> dict:
             "owner_id": agents, "assignee_id": agents,
             "received_at": "now() - (g % 730) * interval '1 day' - (g % 1440) * interval '1 minute'",
             "first_responded_at": "CASE WHEN g % 40 <> 0 THEN now() - (g % 730) * interval '1 day' END",
-            "minutes_to_first_response": "CASE WHEN g % 40 <> 0 THEN 5 + (g * 7919) % 1500 END",
-            "first_response_breached": "(g * 7919) % 1500 > 1200",
+            "minutes_to_first_response": "CASE WHEN g % 40 <> 0 THEN 5 + (g::bigint * 7919) % 1500 END",
+            "first_response_breached": "(g::bigint * 7919) % 1500 > 1200",
             "resolved_at": "CASE WHEN g % 20 <> 0 THEN now() - (g % 730) * interval '1 day' + interval '2 days' END",
-            "minutes_to_resolution": "CASE WHEN g % 20 <> 0 THEN 60 + (g * 104729) % 9000 END",
-            "resolution_breached": "(g * 104729) % 9000 > 7500",
+            "minutes_to_resolution": "CASE WHEN g % 20 <> 0 THEN 60 + (g::bigint * 104729) % 9000 END",
+            "resolution_breached": "(g::bigint * 104729) % 9000 > 7500",
             "root_cause": "CASE WHEN g % 20 <> 0 THEN (ARRAY['staff_conduct','unresponsive_staff','collection_misconduct',"
                           "'fee_or_interest_error','payment_processing','system_error','other'])[1 + (g / 7) % 7] ELSE '' END",
             "csat": "CASE WHEN g % 20 > 7 THEN 1 + (g / 3) % 5 END",
@@ -295,11 +295,18 @@ def main() -> int:
                              "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
         settings.AXES_ENABLED = False
         from accounts.models import User
+        from debt_collection.models import BlockedContact
 
-        if reuse and User.objects.filter(username="bench_hq").exists():
+        if reuse and BlockedContact.objects.exists():  # the last table generated: a complete data set
             users = {"hq": User.objects.get(username="bench_hq"), "supervisor": User.objects.get(username="bench_sup")}
             print(f"reusing {DB_NAME}")
         else:
+            if reuse:  # an interrupted generation: start again
+                from django.db import connections
+
+                connections.close_all()
+                admin(f"DROP DATABASE IF EXISTS {DB_NAME}")
+                admin(f"CREATE DATABASE {DB_NAME}")
             print(f"migrating {DB_NAME} …", flush=True)
             call_command("migrate", verbosity=0)
             print(f"generating {args.complaints:,} complaints and {args.cases:,} cases …", flush=True)

@@ -4,6 +4,7 @@ the CSV export picks one table out of them, so a page and its exports never disa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,7 +144,7 @@ def sla_dashboard(scope: Scope) -> Dashboard:
             complaints_link(scope, res="done"), _("%(n)s 件已解决或已超时") % {"n": rates["res_total"]}),
     ]
 
-    states = [s for s in OPEN_STATES]
+    states = list(OPEN_STATES)
     d.charts.append(charts.hbar_chart(
         "open_by_state", _("未结投诉（按状态）"), [str(State(s).label) for s in states],
         [(_("件数"), [breakdown["by_state"].get(s, 0) for s in states])],

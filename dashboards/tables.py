@@ -57,7 +57,7 @@ class Table:
     @property
     def display_rows(self) -> list[list[tuple[Cell, bool]]]:
         """Rows with each cell's column alignment (numeric columns align right)."""
-        return [[(cell, col.numeric) for cell, col in zip(row, self.columns)] for row in self.rows]
+        return [[(cell, col.numeric) for cell, col in zip(row, self.columns, strict=False)] for row in self.rows]
 
     def add(self, *cells) -> None:
         self.rows.append([c if isinstance(c, Cell) else Cell(c) for c in cells])

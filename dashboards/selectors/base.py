@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from accounts.scoping import scope_to_user
-from dashboards.permissions import can_view_dashboards
 from dashboards.filters import Scope
+from dashboards.permissions import can_view_dashboards
 
 
 def scoped(qs: QuerySet, scope: Scope, *, field: str = "branch") -> QuerySet:

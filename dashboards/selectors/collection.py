@@ -19,7 +19,7 @@ from borrowers.models import BucketSnapshot, Payment
 from dashboards.filters import Scope
 from dashboards.selectors.base import in_range, scoped, user_fields
 from debt_collection.choices import OPEN_STATES, CaseState, PromiseStatus
-from debt_collection.models import CollectionCase, ContactAttempt, PromiseToPay
+from debt_collection.models import CollectionCase, PromiseToPay
 
 EXITED = "exited"  # no snapshot next month: the loan left the active book (paid off, written off …)
 
@@ -61,7 +61,7 @@ def roll_matrix(scope: Scope) -> dict:
         BucketSnapshot.objects.filter(month=to_month).order_by().values("loan_id", "bucket").query.sql_with_params()
     )
     sql = (
-        f"SELECT a.bucket, b.bucket, COUNT(*) FROM ({a_sql}) a LEFT JOIN ({b_sql}) b ON b.loan_id = a.loan_id "
+        f"SELECT a.bucket, b.bucket, COUNT(*) FROM ({a_sql}) a LEFT JOIN ({b_sql}) b ON b.loan_id = a.loan_id "  # noqa: S608 - ORM-compiled SQL, values are parameters
         "GROUP BY a.bucket, b.bucket"
     )
     with connection.cursor() as cursor:

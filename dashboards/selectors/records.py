@@ -10,8 +10,8 @@ from complaints.models import Complaint
 from dashboards.filters import Scope
 from dashboards.selectors import collection, compliance, sla
 from dashboards.selectors.quality import month_bounds
-from debt_collection.choices import CaseState, HoldReason
 from debt_collection.choices import OPEN_STATES as CASE_OPEN_STATES
+from debt_collection.choices import CaseState, HoldReason
 from debt_collection.models import BlockedContact, CollectionCase
 
 

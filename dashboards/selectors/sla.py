@@ -68,9 +68,9 @@ def open_breakdown(scope: Scope) -> dict:
         .values("state", "svc", "reg")
         .annotate(n=Count("id"))
     )
-    by_state = {s: 0 for s in OPEN_STATES}
-    by_svc = {s: 0 for s in SERVICE_STATUSES}
-    by_reg = {s: 0 for s in REGULATORY_STATUSES}
+    by_state = dict.fromkeys(OPEN_STATES, 0)
+    by_svc = dict.fromkeys(SERVICE_STATUSES, 0)
+    by_reg = dict.fromkeys(REGULATORY_STATUSES, 0)
     total = 0
     for row in rows:  # at most 4 × 4 × 3 grouped rows
         by_state[row["state"]] = by_state.get(row["state"], 0) + row["n"]

@@ -37,7 +37,7 @@ def _open_each_dashboard(page, role: str):
         page.screenshot(path=str(ARTIFACTS / f"dashboards-{key}-{role}.png"), full_page=True)
 
 
-def test_supervisor_opens_every_dashboard_and_sees_only_their_branch(page, login, book, supervisor):
+def test_supervisor_opens_every_dashboard_and_sees_only_their_branch(page, login, book, supervisor):  # noqa: F811 - the fixture imported above
     login(page, supervisor)
     _open_each_dashboard(page, "supervisor")
     page.goto(f"/dashboards/sla/?{RANGE}")
@@ -46,7 +46,7 @@ def test_supervisor_opens_every_dashboard_and_sees_only_their_branch(page, login
     expect(page.locator("#id_branch")).to_have_count(0)  # no branch picker for a supervisor
 
 
-def test_hq_opens_every_dashboard_filters_a_branch_and_follows_a_number(page, login, book, hq_user, other_branch):
+def test_hq_opens_every_dashboard_filters_a_branch_and_follows_a_number(page, login, book, hq_user, other_branch):  # noqa: F811 - the fixture imported above
     login(page, hq_user)
     _open_each_dashboard(page, "hq")
     page.goto(f"/dashboards/sla/?{RANGE}")
@@ -61,7 +61,7 @@ def test_hq_opens_every_dashboard_filters_a_branch_and_follows_a_number(page, lo
     expect(page.get_by_role("link", name=book.c7.tracking_code)).to_be_visible()
 
 
-def test_dashboards_read_in_english(page, login, book, hq_user):
+def test_dashboards_read_in_english(page, login, book, hq_user):  # noqa: F811 - the fixture imported above
     login(page, hq_user)
     page.goto(f"/dashboards/quality/?{RANGE}")
     page.select_option("#lang-select", "en")  # app.js submits the switch on change

@@ -14,7 +14,13 @@ import pytest
 from borrowers.models import BucketSnapshot, Payment
 from complaints.models import Complaint, Escalation
 from dashboards.filters import Scope
-from debt_collection.models import BlockedContact, CollectionCase, CollectorOrganisation, ContactAttempt, PromiseToPay
+from debt_collection.models import (
+    BlockedContact,
+    CollectionCase,
+    CollectorOrganisation,
+    ContactAttempt,
+    PromiseToPay,
+)
 from tests.factories import BorrowerFactory, UserFactory, aware, make_loan
 
 NOW = aware(2026, 3, 20, 12, 0)
