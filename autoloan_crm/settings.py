@@ -273,6 +273,9 @@ SPECTACULAR_SETTINGS = {
         "ComplaintContactChannelEnum": "complaints.choices.ContactChannel",
         "ComplaintReplyChannelEnum": "complaints.choices.ReplyChannel",
         "ComplaintRejectReasonEnum": "complaints.choices.RejectReason",
+        "ComplaintStateEnum": "complaints.choices.State",
+        "CaseStateEnum": "debt_collection.choices.CaseState",
+        "ContactAttemptChannelEnum": "debt_collection.choices.ContactChannel",
     },
 }
 

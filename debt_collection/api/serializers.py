@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from debt_collection.choices import ArrangementKind, ContactChannel, ContactOutcome, ContactTarget, HoldReason
@@ -60,12 +61,14 @@ class SmsSerializer(serializers.Serializer):
     emergency_contact = serializers.IntegerField(required=False, allow_null=True)
 
 
+@extend_schema_serializer(component_name="CaseHold")
 class HoldSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=[c for c in HoldReason.choices if c[0] != HoldReason.COMPLAINT])
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
     expected_state = serializers.CharField(required=False, allow_blank=True, max_length=20)
 
 
+@extend_schema_serializer(component_name="CaseNote")
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     expected_state = serializers.CharField(required=False, allow_blank=True, max_length=20)

@@ -10,7 +10,7 @@ from django.db import connection, connections
 from complaints import services
 from complaints.models import Complaint, Escalation
 
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from complaints.models import Complaint, Escalation
 from complaints.tasks import sla_sweep_task
 from notifications.models import InAppNotification, OutboundMessage
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_sweep_on_a_real_worker_escalates_and_notifies(celery_worker_proc, make_complaint, supervisor):
