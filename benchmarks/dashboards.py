@@ -75,8 +75,8 @@ def insert_series(cursor, table: str, n: int, values: dict[str, str], *, start: 
 
 
 def generate(n_complaints: int, n_cases: int) -> dict:
-    """Ten branches; 300 staff; one borrower and loan per case; complaints over two years (5 % open);
-    cases over a year (40 % open); ~3 contacts, 0.7 promises, 2 payments per case; two months of bucket
+    """Ten branches; 300 staff; one borrower and loan per case; complaints over two years (≈ 11,000 open);
+    cases over a year (≈ 100,000 open); ~3 contacts, 0.7 promises, 2 payments per case; two months of bucket
     snapshots for every loan; 100,000 blocked contacts."""
     from django.db import connection
 
@@ -125,8 +125,10 @@ def generate(n_complaints: int, n_cases: int) -> dict:
         print(f"  borrowers + loans: {time.perf_counter() - t0:.1f}s", flush=True)
 
         t0 = time.perf_counter()
-        # complaints: received over two years; g % 20 = 0 → open (5 %)
-        open_state = "(ARRAY['intake','classified','in_progress','waiting_on_borrower'])[1 + (g / 20) % 4]"
+        # complaints: received over two years in id order (as a real table grows); those received in the
+        # last 12 days are mostly open (≈ 11,000), the last 20 days' others resolved, older ones closed
+        age = f"(({n_complaints} - g) * 730.0 / {n_complaints})"
+        open_state = "(ARRAY['intake','classified','in_progress','waiting_on_borrower'])[1 + (g / 3) % 4]"
         insert_series(c, "complaints_complaint", n_complaints, {
             "tracking_code": "'C' || lpad(g::text, 9, '0')",
             "channel": "'web_form'",
@@ -137,18 +139,18 @@ def generate(n_complaints: int, n_cases: int) -> dict:
             "loan_id": f"CASE WHEN g % 3 = 0 THEN {loan0} + (g % {n_cases}) END",
             "complainant_name": "'投诉人' || g", "description": "'内容'",
             "preferred_channel": "'phone'", "preferred_contact_time": "'any'", "language": "'zh-hans'",
-            "state": f"CASE WHEN g % 20 = 0 THEN {open_state} WHEN g % 20 = 1 THEN 'resolved' ELSE 'closed' END",
+            "state": f"CASE WHEN {age} < 12 AND g % 3 <> 0 THEN {open_state} WHEN {age} < 20 THEN 'resolved' ELSE 'closed' END",
             "owner_id": agents, "assignee_id": agents,
-            "received_at": "now() - (g % 730) * interval '1 day' - (g % 1440) * interval '1 minute'",
-            "first_responded_at": "CASE WHEN g % 40 <> 0 THEN now() - (g % 730) * interval '1 day' END",
+            "received_at": f"now() - {age} * interval '1 day'",
+            "first_responded_at": f"CASE WHEN g % 40 <> 0 THEN now() - {age} * interval '1 day' + interval '1 hour' END",
             "minutes_to_first_response": "CASE WHEN g % 40 <> 0 THEN 5 + (g::bigint * 7919) % 1500 END",
             "first_response_breached": "(g::bigint * 7919) % 1500 > 1200",
-            "resolved_at": "CASE WHEN g % 20 <> 0 THEN now() - (g % 730) * interval '1 day' + interval '2 days' END",
-            "minutes_to_resolution": "CASE WHEN g % 20 <> 0 THEN 60 + (g::bigint * 104729) % 9000 END",
+            "resolved_at": f"CASE WHEN NOT ({age} < 12 AND g % 3 <> 0) THEN now() - {age} * interval '1 day' + interval '2 days' END",
+            "minutes_to_resolution": f"CASE WHEN NOT ({age} < 12 AND g % 3 <> 0) THEN 60 + (g::bigint * 104729) % 9000 END",
             "resolution_breached": "(g::bigint * 104729) % 9000 > 7500",
-            "root_cause": "CASE WHEN g % 20 <> 0 THEN (ARRAY['staff_conduct','unresponsive_staff','collection_misconduct',"
+            "root_cause": f"CASE WHEN NOT ({age} < 12 AND g % 3 <> 0) THEN (ARRAY['staff_conduct','unresponsive_staff','collection_misconduct',"
                           "'fee_or_interest_error','payment_processing','system_error','other'])[1 + (g / 7) % 7] ELSE '' END",
-            "csat": "CASE WHEN g % 20 > 7 THEN 1 + (g / 3) % 5 END",
+            "csat": f"CASE WHEN {age} >= 12 AND g % 20 > 7 THEN 1 + (g / 3) % 5 END",
             "reopen_count": "CASE WHEN g % 53 = 0 THEN 1 ELSE 0 END",
             "first_response_due_at": "now() + ((g % 100) - 30) * interval '1 hour'",
             "first_response_warn_at": "now() + ((g % 100) - 40) * interval '1 hour'",
@@ -164,45 +166,47 @@ def generate(n_complaints: int, n_cases: int) -> dict:
         insert_series(c, "complaints_escalation", n_complaints // 50, {
             "complaint_id": f"({cmp0} + g * 50 - 50)", "level": "1 + g % 3", "trigger": "'manual'", "clock": "''",
             "cycle": "g", "recipients": "'[]'::jsonb", "note": "''",
-            "created_at": "now() - (g % 730) * interval '1 day'",
+            "created_at": f"now() - (({n_complaints // 50} - g) * 730.0 / {n_complaints // 50}) * interval '1 day'",
             "ack_due_at": "CASE WHEN g % 4 = 0 THEN now() END",
-            "acknowledged_at": "CASE WHEN g % 4 <> 0 THEN now() - (g % 730) * interval '1 day' END",
+            "acknowledged_at": "CASE WHEN g % 4 <> 0 THEN now() END",
         })
         print(f"  complaints + escalations: {time.perf_counter() - t0:.1f}s", flush=True)
 
         t0 = time.perf_counter()
-        # cases: opened over a year; g % 5 < 2 → open (40 %)
+        # cases: opened over a year in id order; opened in the last 120 days: open (≈ 100,000), older closed
+        case_age = f"(({n_cases} - g) * 365.0 / {n_cases})"
         insert_series(c, "debt_collection_collectioncase", n_cases, {
             "loan_id": f"({loan0} + g - 1)", "borrower_id": f"({bw0} + g - 1)", "branch_id": branch,
-            "state": "CASE WHEN g % 5 = 0 THEN (ARRAY['open','contacting','promised','escalated','on_hold'])[1 + (g / 5) % 5] "
-                     "WHEN g % 5 = 1 THEN 'contacting' WHEN g % 5 = 2 THEN 'cured' WHEN g % 5 = 3 THEN 'closed' ELSE 'written_off' END",
-            "hold_reason": "CASE WHEN g % 5 = 0 AND (g / 5) % 5 = 4 THEN (ARRAY['complaint','dispute','hardship'])[1 + g % 3] ELSE '' END",
+            "state": f"CASE WHEN {case_age} < 120 THEN (ARRAY['open','contacting','promised','escalated','on_hold'])[1 + g % 5] "
+                     "WHEN g % 3 = 0 THEN 'cured' WHEN g % 3 = 1 THEN 'closed' ELSE 'written_off' END",
+            "hold_reason": f"CASE WHEN {case_age} < 120 AND g % 5 = 4 THEN (ARRAY['complaint','dispute','hardship'])[1 + g % 3] ELSE '' END",
             "hold_return_state": "''",
             "bucket": "(ARRAY['M1','M2','M3','M4+'])[1 + g % 4]", "days_past_due": "1 + g % 120",
             "amount_due": "100 + (g % 5000)", "assigned_to_id": collectors,
             "agency_id": f"CASE WHEN g % 3 = 0 THEN {org0} + (g % 5) END",
-            "opened_at": "now() - (g % 365) * interval '1 day'",
-            "closed_at": "CASE WHEN g % 5 >= 2 THEN now() - (g % 365) * interval '1 day' + interval '20 days' END",
+            "opened_at": f"now() - {case_age} * interval '1 day'",
+            "closed_at": f"CASE WHEN {case_age} >= 120 THEN now() - {case_age} * interval '1 day' + interval '60 days' END",
             "updated_at": "now()",
         })
         c.execute("SELECT min(id) FROM debt_collection_collectioncase")
         case0 = c.fetchone()[0]
         insert_series(c, "debt_collection_contactattempt", n_cases * 3, {
-            "case_id": f"({case0} + (g % {n_cases}))", "borrower_id": f"({bw0} + (g % {n_cases}))",
-            "loan_id": f"({loan0} + (g % {n_cases}))", "branch_id": f"({b0} + ((g % {n_cases}) + 1) % {BRANCHES})",
+            "case_id": f"({case0} + (g - 1) / 3)", "borrower_id": f"({bw0} + (g - 1) / 3)",
+            "loan_id": f"({loan0} + (g - 1) / 3)", "branch_id": f"({b0} + ((g - 1) / 3 + 1) % {BRANCHES})",
             "channel": "'call'", "target": "'borrower'", "phone_number": "''", "purpose": "'collection'",
             "outcome": "'no_answer'", "notes": "''", "recording": "''", "recording_ref": "''",
-            "occurred_at": "now() - (g % 365) * interval '1 day'", "created_at": "now()",
+            "occurred_at": f"now() - (({n_cases} - (g - 1) / 3) * 365.0 / {n_cases}) * interval '1 day' + (g % 3) * interval '1 day'",
+            "created_at": "now()",
         })
         insert_series(c, "debt_collection_promisetopay", n_cases * 7 // 10, {
             "case_id": f"({case0} + g - 1)", "loan_id": f"({loan0} + g - 1)", "amount": "500",
-            "promised_date": "current_date - (g % 365)",
+            "promised_date": f"current_date - (({n_cases * 7 // 10} - g) * 365 / {n_cases * 7 // 10})::int",
             "status": "(ARRAY['kept','broken','cancelled','kept'])[1 + g % 4]",
             "created_by_id": collectors, "created_at": "now()", "amount_paid": "0", "notes": "''",
         })
         insert_series(c, "borrowers_payment", n_cases * 2, {
-            "loan_id": f"({loan0} + (g % {n_cases}))", "amount": "1000 + g % 500",
-            "paid_at": "now() - (g % 365) * interval '1 day'", "channel": "'bank_debit'",
+            "loan_id": f"({loan0} + (g - 1) / 2)", "amount": "1000 + g % 500",
+            "paid_at": f"now() - (({n_cases} - (g - 1) / 2) * 365.0 / {n_cases}) * interval '1 day' + (g % 2) * interval '10 days'", "channel": "'bank_debit'",
             "external_ref": "'P' || g", "unapplied_amount": "0", "created_at": "now()",
         })
         this_month = "date_trunc('month', now())::date"
@@ -217,10 +221,11 @@ def generate(n_complaints: int, n_cases: int) -> dict:
             "branch_id": f"({b0} + ((g % {n_cases}) + 1) % {BRANCHES})", "channel": "'call'", "purpose": "'collection'",
             "rule": "(ARRAY['quiet_hours','daily_unanswered_calls','case_on_hold','opted_out'])[1 + g % 4]",
             "rule_pack": "'CN'", "message": "''", "actor_id": collectors,
-            "at": "now() - (g % 365) * interval '1 day'", "created_at": "now()",
+            "at": "now() - ((100000 - g) * 365.0 / 100000) * interval '1 day'", "created_at": "now()",
         })
         print(f"  cases, contacts, promises, payments, snapshots, blocked: {time.perf_counter() - t0:.1f}s", flush=True)
-        c.execute("ANALYZE")
+    with connection.cursor() as c:  # autocommit: VACUUM sets the visibility map (index-only scans)
+        c.execute("VACUUM ANALYZE")
     return {"hq": hq_user, "supervisor": sup}
 
 

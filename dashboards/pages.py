@@ -445,7 +445,8 @@ def compliance_dashboard(scope: Scope) -> Dashboard:
     rules = rule_labels()
     by_rule = compliance.blocked_by_rule(scope)
     total_blocked = sum(r["n"] for r in by_rule)
-    by_branch = compliance.conduct_by_branch(scope)
+    active = compliance.active_cases_by_branch_and_agency(scope)
+    by_branch = compliance.conduct_by_branch(scope, active=active)
     conduct_total = sum(r["complaints"] for r in by_branch)
     d.kpis = [
         Kpi(_("被拦截的联系"), f"{total_blocked:,}", blocked_link(scope)),
@@ -481,7 +482,7 @@ def compliance_dashboard(scope: Scope) -> Dashboard:
         "conduct_by_branch", _("催收行为投诉每千案（按分支机构）"), [r["name"] for r in by_branch],
         [(_("每千案"), [r["per_1000"] or 0 for r in by_branch])], fmt=lambda v: f"{v:.2f}",
     ))
-    by_agency = compliance.conduct_by_agency(scope)
+    by_agency = compliance.conduct_by_agency(scope, active=active)
     for r in by_agency:
         r["name"] = r["name"] or _("内部催收团队")
     d.tables.append(per_1000_table("conduct_by_agency", _("催收行为投诉每千案（按委外机构）"), _("机构"), by_agency,

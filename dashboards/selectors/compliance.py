@@ -48,19 +48,34 @@ def conduct_complaints(scope: Scope):
     )
 
 
-def conduct_by_branch(scope: Scope) -> list[dict]:
+def active_cases_by_branch_and_agency(scope: Scope) -> list[dict]:
+    """Cases active in the range, counted per (branch, agency) in one scan: both per-1,000 tables
+    are sums of these few grouped rows."""
+    return list(
+        active_cases(scope).order_by()
+        .values("branch_id", "branch__name", "agency_id", "agency__name").annotate(n=Count("id"))
+    )
+
+
+def _sum_by(rows: list[dict], key: str, name_key: str) -> dict:
+    out: dict = {}
+    for r in rows:  # grouped rows: branches × agencies
+        entry = out.setdefault(r[key], {"n": 0, name_key: r[name_key]})
+        entry["n"] += r["n"]
+    return out
+
+
+def conduct_by_branch(scope: Scope, *, active: list[dict] | None = None) -> list[dict]:
+    active = active_cases_by_branch_and_agency(scope) if active is None else active
     complaints = {
         r["branch_id"]: r
         for r in conduct_complaints(scope).order_by().values("branch_id", "branch__name").annotate(n=Count("id"))
     }
-    cases = {
-        r["branch_id"]: r
-        for r in active_cases(scope).order_by().values("branch_id", "branch__name").annotate(n=Count("id"))
-    }
-    return _merge(complaints, cases, name_key="branch__name")
+    return _merge(complaints, _sum_by(active, "branch_id", "branch__name"), name_key="branch__name")
 
 
-def conduct_by_agency(scope: Scope) -> list[dict]:
+def conduct_by_agency(scope: Scope, *, active: list[dict] | None = None) -> list[dict]:
+    active = active_cases_by_branch_and_agency(scope) if active is None else active
     latest_case = CollectionCase.objects.filter(loan=OuterRef("loan"), opened_at__lte=OuterRef("received_at")).order_by(
         "-opened_at", "-id"
     )
@@ -75,10 +90,7 @@ def conduct_by_agency(scope: Scope) -> list[dict]:
         .filter(has_case__isnull=False)
         .order_by().values("agency_id", "agency_name").annotate(n=Count("id"))
     }
-    cases = {
-        r["agency_id"]: {**r, "agency_name": r["agency__name"]}
-        for r in active_cases(scope).order_by().values("agency_id", "agency__name").annotate(n=Count("id"))
-    }
+    cases = {k: {**v, "agency_name": v["agency__name"]} for k, v in _sum_by(active, "agency_id", "agency__name").items()}
     return _merge(complaints, cases, name_key="agency_name")
 
 
