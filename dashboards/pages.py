@@ -334,7 +334,8 @@ def collections_dashboard(scope: Scope) -> Dashboard:
     d = Dashboard("collections", _("催收"))
     buckets = {r["bucket"]: r for r in collection.cases_by_bucket(scope)}
     order = [b for b in bucket_order() if b in buckets] + sorted(set(buckets) - set(bucket_order()))
-    outcomes = collection.case_outcomes(scope)
+    outcome_rows = collection.case_outcomes_by_bucket(scope)
+    outcomes = collection.case_outcomes(scope, by_bucket=outcome_rows)
     ptp = collection.promises(scope)
     rec = collection.recovered(scope)
     total_cases = sum(r["n"] for r in buckets.values())
@@ -414,7 +415,7 @@ def collections_dashboard(scope: Scope) -> Dashboard:
     t.add(_("金额"), Cell(rec["amount"], display=fmt_money(rec["amount"])))
     d.tables.append(t)
 
-    cpc = collection.contacts_per_case(scope)
+    cpc = collection.contacts_per_case(scope, by_bucket=outcome_rows)
     t = Table("contacts_per_case", _("每案联系次数（本期立案）"),
               [Column(_("逾期阶段")), Column(_("案件数"), True), Column(_("联系次数"), True), Column(_("每案"), True)],
               empty=_("本期没有立案"))

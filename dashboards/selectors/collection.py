@@ -19,7 +19,7 @@ from borrowers.models import BucketSnapshot, Payment
 from dashboards.filters import Scope
 from dashboards.selectors.base import in_range, scoped, user_fields
 from debt_collection.choices import OPEN_STATES, CaseState, PromiseStatus
-from debt_collection.models import CollectionCase, PromiseToPay
+from debt_collection.models import CollectionCase, ContactAttempt, PromiseToPay
 
 EXITED = "exited"  # no snapshot next month: the loan left the active book (paid off, written off …)
 
@@ -73,27 +73,35 @@ def roll_matrix(scope: Scope) -> dict:
     return {"from_month": from_month, "to_month": to_month, "matrix": matrix}
 
 
-def case_outcomes(scope: Scope) -> dict:
-    """Cases opened in range: how many, how many cured (cure rate), closed otherwise, still open; and
-    the contacts logged on them (contacts per case)."""
-    qs = in_range(cases(scope), scope, "opened_at")
-    out = qs.aggregate(
-        opened=Count("id"),
-        cured=Count("id", filter=Q(state=CaseState.CURED)),
-        closed_other=Count("id", filter=Q(state__in=[CaseState.CLOSED, CaseState.WRITTEN_OFF])),
-        still_open=Count("id", filter=Q(state__in=OPEN_STATES)),
-    )
-    return out
-
-
-def contacts_per_case(scope: Scope) -> list[dict]:
-    """Per bucket, cases opened in range and the contacts (calls, SMS, visits …) logged on them."""
-    qs = in_range(cases(scope), scope, "opened_at")
+def case_outcomes_by_bucket(scope: Scope) -> list[dict]:
+    """Per bucket, cases opened in range: how many, cured, closed otherwise, still open (one scan)."""
     return list(
-        qs.order_by().values("bucket")
-        .annotate(cases=Count("id", distinct=True), contacts=Count("contacts"))
+        in_range(cases(scope), scope, "opened_at").order_by().values("bucket")
+        .annotate(
+            opened=Count("id"),
+            cured=Count("id", filter=Q(state=CaseState.CURED)),
+            closed_other=Count("id", filter=Q(state__in=[CaseState.CLOSED, CaseState.WRITTEN_OFF])),
+            still_open=Count("id", filter=Q(state__in=OPEN_STATES)),
+        )
         .order_by("bucket")
     )
+
+
+def case_outcomes(scope: Scope, *, by_bucket: list[dict] | None = None) -> dict:
+    """Totals of `case_outcomes_by_bucket`: cure rate = cured ÷ opened."""
+    by_bucket = case_outcomes_by_bucket(scope) if by_bucket is None else by_bucket
+    keys = ("opened", "cured", "closed_other", "still_open")
+    return {k: sum(r[k] for r in by_bucket) for k in keys}  # ≤ 5 grouped rows
+
+
+def contacts_per_case(scope: Scope, *, by_bucket: list[dict] | None = None) -> list[dict]:
+    """Per bucket, cases opened in range and the contacts (calls, SMS, visits …) logged on them."""
+    by_bucket = case_outcomes_by_bucket(scope) if by_bucket is None else by_bucket
+    contacts = scoped(ContactAttempt.objects.all(), scope, field="case__branch").filter(
+        case__opened_at__gte=scope.start, case__opened_at__lt=scope.end
+    )
+    counts = {r["case__bucket"]: r["n"] for r in contacts.order_by().values("case__bucket").annotate(n=Count("id"))}
+    return [{"bucket": r["bucket"], "cases": r["opened"], "contacts": counts.get(r["bucket"], 0)} for r in by_bucket]
 
 
 def promises(scope: Scope) -> dict:
