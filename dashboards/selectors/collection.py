@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
@@ -50,9 +52,24 @@ def previous_month(first: date) -> date:
 
 def roll_matrix(scope: Scope) -> dict:
     """Counts of loans by (bucket last month, bucket this month); this month = the range end's month.
-    One SQL statement: the scoped snapshot of month M left-joined to month M+1 on the loan."""
+    One SQL statement: the scoped snapshot of month M left-joined to month M+1 on the loan.
+
+    Snapshots are written once a month by the delinquency refresh, so the matrix is cached for
+    `CRM["DASHBOARD_ROLL_CACHE_SECONDS"]` (default 10 minutes) per pair of months and visible scope."""
     to_month = month_start(scope.end_date)
     from_month = previous_month(to_month)
+    visible = "all" if scope.user.sees_all_branches else f"b{scope.user.branch_id}"
+    key = f"dashboards:roll:{from_month}:{to_month}:{visible}:{scope.branch_id or ''}"
+    seconds = int(settings.CRM.get("DASHBOARD_ROLL_CACHE_SECONDS", 600))
+    matrix = cache.get(key) if seconds else None
+    if matrix is None:
+        matrix = _roll_matrix(scope, from_month, to_month)
+        if seconds:
+            cache.set(key, matrix, seconds)
+    return {"from_month": from_month, "to_month": to_month, "matrix": matrix}
+
+
+def _roll_matrix(scope: Scope, from_month: date, to_month: date) -> dict:
     a_sql, a_params = (
         scoped(BucketSnapshot.objects.filter(month=from_month), scope).order_by().values("loan_id", "bucket")
         .query.sql_with_params()
@@ -70,7 +87,7 @@ def roll_matrix(scope: Scope) -> dict:
     matrix: dict[str, dict[str, int]] = {}
     for src, dst, n in rows:  # at most 5 × 6 grouped rows
         matrix.setdefault(src, {})[dst or EXITED] = n
-    return {"from_month": from_month, "to_month": to_month, "matrix": matrix}
+    return matrix
 
 
 def case_outcomes_by_bucket(scope: Scope) -> list[dict]:

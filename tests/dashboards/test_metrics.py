@@ -211,3 +211,11 @@ def test_drill_down_records_match_the_numbers(book, hq_user, supervisor):
     assert {k.pk for k in records.case_records(scope, {"state": "on_hold", "hold_reason": "complaint", "range": "all"})} == {book.k2.pk}
     assert records.blocked_records(scope, {"rule": "quiet_hours"}).count() == 3
     assert records.blocked_records(scope, {"actor": "none"}).count() == 1
+
+
+def test_roll_matrix_is_cached_per_scope(book, hq_user, supervisor, django_assert_num_queries):
+    collection.roll_matrix(make_scope(hq_user))
+    with django_assert_num_queries(0):
+        assert collection.roll_matrix(make_scope(hq_user))["matrix"]["M1"] == {"M2": 1, "M1": 1, "current": 1}
+    # another scope is not served from the HQ entry
+    assert "current" not in collection.roll_matrix(make_scope(supervisor))["matrix"]["M1"]
