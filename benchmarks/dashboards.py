@@ -25,6 +25,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 DB_NAME = "bench_dashboards"
+# Indexes the dashboards would like in other apps (asked for, not added: they belong to those apps).
+REQUESTED_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS bench_payment_paid_at ON borrowers_payment (paid_at)",
+    "CREATE INDEX IF NOT EXISTS bench_case_branch_opened ON debt_collection_collectioncase (branch_id, opened_at)",
+    "CREATE INDEX IF NOT EXISTS bench_case_opened ON debt_collection_collectioncase (opened_at)",
+]
 TARGET_MS = 300.0
 BRANCHES = 10
 
@@ -241,7 +247,7 @@ def measure(users: dict, runs: int) -> list[dict]:
         client.force_login(user)
         for name in ("sla", "quality", "collections", "compliance"):
             url = reverse(f"dashboards:{name}")
-            timings, counts = [], set()
+            timings, counts, first = [], set(), 0.0
             for i in range(runs + 1):
                 reset_queries()
                 with CaptureQueriesContext(connection) as queries:
@@ -250,10 +256,12 @@ def measure(users: dict, runs: int) -> list[dict]:
                     elapsed = (time.perf_counter() - t0) * 1000
                 assert response.status_code == 200, (name, response.status_code)
                 counts.add(len(queries))
-                if i:  # the first request warms caches (templates, translations, plans)
+                if i:  # the first request warms caches (templates, translations, plans, roll matrix)
                     timings.append(elapsed)
+                else:
+                    first = elapsed
             slow = sorted(((float(q["time"]) * 1000, q["sql"][:160]) for q in queries.captured_queries), reverse=True)[:3]
-            out.append({"role": role, "name": name, "median": statistics.median(timings), "max": max(timings),
+            out.append({"role": role, "name": name, "median": statistics.median(timings), "max": max(timings), "first": first,
                         "queries": sorted(counts), "slowest": slow})
     return out
 
@@ -264,6 +272,8 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=300_000)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--keep", action="store_true", help="keep the database (and reuse it next time)")
+    parser.add_argument("--requested-indexes", action="store_true",
+                        help="also create the indexes the dashboards ask for (see docs/dashboards.md) before measuring")
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = with_db(server_url(), DB_NAME)
@@ -318,6 +328,14 @@ def main() -> int:
             t0 = time.perf_counter()
             users = generate(args.complaints, args.cases)
             print(f"generated in {time.perf_counter() - t0:.1f}s")
+        if args.requested_indexes:
+            from django.db import connection
+
+            with connection.cursor() as c:
+                for sql in REQUESTED_INDEXES:
+                    c.execute(sql)
+                c.execute("ANALYZE")
+            print("created the requested indexes")
         results = measure(users, args.runs)
     finally:
         if not args.keep:
@@ -327,12 +345,12 @@ def main() -> int:
             admin(f"DROP DATABASE IF EXISTS {DB_NAME}")
 
     ok = True
-    print(f"\n{'role':<11} {'dashboard':<12} {'median ms':>10} {'max ms':>8} {'queries':>8}  target ≤ {TARGET_MS:.0f} ms")
+    print(f"\n{'role':<11} {'dashboard':<12} {'median ms':>10} {'max ms':>8} {'first ms':>9} {'queries':>8}  target ≤ {TARGET_MS:.0f} ms")
     for r in results:
         constant = len(r["queries"]) == 1
         passed = r["median"] <= TARGET_MS and constant
         ok &= passed
-        print(f"{r['role']:<11} {r['name']:<12} {r['median']:>10.1f} {r['max']:>8.1f} {','.join(map(str, r['queries'])):>8}  "
+        print(f"{r['role']:<11} {r['name']:<12} {r['median']:>10.1f} {r['max']:>8.1f} {r['first']:>9.1f} {','.join(map(str, r['queries'])):>8}  "
               f"{'ok' if passed else 'MISSED'}")
         if not passed:
             for ms, sql in r["slowest"]:

@@ -233,7 +233,8 @@ def _week_label(week) -> str:
 
 def quality_dashboard(scope: Scope) -> Dashboard:
     d = Dashboard("quality", _("服务质量"))
-    overall = quality.csat_overall_and_reopen(scope)
+    groups = quality.cohort_groups(scope)
+    overall = quality.csat_overall_and_reopen(scope, groups=groups)
     d.kpis = [
         Kpi(_("平均满意度"), "—" if overall["avg"] is None else f"{overall['avg']:.2f} / 5",
             complaints_link(scope, csat="any"), _("%(n)s 条评价") % {"n": overall["n"]}),
@@ -258,14 +259,14 @@ def quality_dashboard(scope: Scope) -> Dashboard:
         return t
 
     d.tables.append(csat_table(
-        "csat_by_agent", _("满意度（按首问负责人）"), _("员工"), quality.csat_by(scope, "owner"),
+        "csat_by_agent", _("满意度（按首问负责人）"), _("员工"), quality.csat_by(scope, "owner", groups=groups),
         lambda r: user_name(r, "owner"), lambda r, s: complaints_link(scope, owner=r["owner_id"], csat=s or "any"),
     ))
     d.tables.append(csat_table(
-        "csat_by_category", _("满意度（按类别）"), _("类别"), quality.csat_by(scope, "category"),
+        "csat_by_category", _("满意度（按类别）"), _("类别"), quality.csat_by(scope, "category", groups=groups),
         lambda r: _label(Category, r["category"]), lambda r, s: complaints_link(scope, category=r["category"], csat=s or "any"),
     ))
-    by_branch = quality.csat_by(scope, "branch")
+    by_branch = quality.csat_by(scope, "branch", groups=groups)
     d.tables.append(csat_table(
         "csat_by_branch", _("满意度（按分支机构）"), _("分支机构"), by_branch,
         lambda r: r["branch__name"], lambda r, s: complaints_link(scope, branch=r["branch_id"], csat=s or "any"),
@@ -278,7 +279,7 @@ def quality_dashboard(scope: Scope) -> Dashboard:
 
     for by, choices, title in (("category", Category, _("每周投诉量（按类别，按受理时间）")),
                                ("root_cause", RootCause, _("每周投诉量（按根因，按解决时间）"))):
-        rows = quality.weekly_trend(scope, by=by)
+        rows = quality.weekly_trend(scope, by=by, groups=groups)
         weeks = sorted({r["week"] for r in rows})
         keys = sorted({r[by] for r in rows}, key=lambda k: [c.value for c in choices].index(k) if k in choices.values else 99)
         grid = {(r["week"], r[by]): r["n"] for r in rows}
@@ -312,7 +313,7 @@ def quality_dashboard(scope: Scope) -> Dashboard:
               [Column(_("名次"), True), Column(_("员工")), Column(_("平均首次响应"), True), Column(_("首次响应达标率"), True),
                Column(_("已解决"), True), Column(_("平均满意度"), True), Column(_("评价数"), True)],
               empty=_("本期没有已响应的投诉"))
-    board = quality.agent_leaderboard(scope)
+    board = quality.agent_leaderboard(scope, groups=groups)
     for i, r in enumerate(board, start=1):
         t.add(Cell(i, display=("🏆 1" if i == 1 else str(i))), Cell(user_name(r, "owner"), link=complaints_link(scope, owner=r["owner_id"])),
               Cell(r["fr_avg"], display=minutes_text(r["fr_avg"])),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 
 from dashboards.filters import Scope
@@ -20,52 +20,83 @@ CSAT_SCORES = (1, 2, 3, 4, 5)
 LEADERBOARD_SIZE = 20
 
 
-def _csat_aggregates() -> dict:
-    out = {"n": Count("id"), "avg": Avg("csat")}
-    for score in CSAT_SCORES:
-        out[f"c{score}"] = Count("id", filter=Q(csat=score))
-    return out
-
-
-def _rated(scope: Scope):
-    return in_range(complaints(scope), scope, "received_at").filter(csat__isnull=False)
-
-
-def csat_overall_and_reopen(scope: Scope) -> dict:
-    """CSAT average/distribution over rated complaints received in range, and the reopen rate: complaints
-    reopened at least once ÷ complaints resolved at least once (received in range)."""
-    qs = in_range(complaints(scope), scope, "received_at")
+def cohort_groups(scope: Scope) -> list[dict]:
+    """Complaints received in range, aggregated once per (owner, category, branch, week): CSAT, reopen,
+    leaderboard and category-trend figures are sums of these grouped rows (one scan of the range
+    instead of one per table). At most owners × categories × weeks rows come back, never complaints."""
     rated = Q(csat__isnull=False)
     aggs = {
-        "n": Count("id", filter=rated),
-        "avg": Avg("csat"),
+        "received": Count("id"),
+        "rated": Count("id", filter=rated),
+        "csat_sum": Sum("csat"),
         "resolved_ever": Count("id", filter=Q(resolved_at__isnull=False) | Q(reopen_count__gt=0)),
         "reopened": Count("id", filter=Q(reopen_count__gt=0)),
+        "answered": Count("id", filter=Q(minutes_to_first_response__isnull=False)),
+        "fr_sum": Sum("minutes_to_first_response"),
+        "fr_within": Count("id", filter=Q(minutes_to_first_response__isnull=False, first_response_breached=False)),
+        "resolved": Count("id", filter=Q(resolved_at__isnull=False)),
     }
     for score in CSAT_SCORES:
         aggs[f"c{score}"] = Count("id", filter=Q(csat=score))
-    return qs.aggregate(**aggs)
-
-
-def csat_by(scope: Scope, dimension: str) -> list[dict]:
-    """dimension: "owner" (first-contact owner, 首问负责人), "category" or "branch"."""
-    fields = {
-        "owner": user_fields("owner"),
-        "category": ["category"],
-        "branch": ["branch_id", "branch__name"],
-    }[dimension]
-    return list(_rated(scope).order_by().values(*fields).annotate(**_csat_aggregates()).order_by("-n", fields[0])[:50])
-
-
-def weekly_trend(scope: Scope, *, by: str) -> list[dict]:
-    """Complaints per week: by="category" (received in range) or by="root_cause" (resolved in range)."""
-    date_field = "received_at" if by == "category" else "resolved_at"
-    qs = in_range(complaints(scope), scope, date_field)
-    if by == "root_cause":
-        qs = qs.exclude(root_cause="")
     return list(
-        qs.annotate(week=TruncWeek(date_field, tzinfo=scope.tz)).order_by()
-        .values("week", by).annotate(n=Count("id")).order_by("week", by)
+        in_range(complaints(scope), scope, "received_at")
+        .annotate(week=TruncWeek("received_at", tzinfo=scope.tz))
+        .order_by()
+        .values("week", "category", "branch_id", "branch__name", *user_fields("owner"))
+        .annotate(**aggs)
+    )
+
+
+_SUMMED = ("received", "rated", "csat_sum", "resolved_ever", "reopened", "answered", "fr_sum", "fr_within", "resolved",
+           *(f"c{s}" for s in CSAT_SCORES))
+
+
+def _sum_groups(groups: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    out: dict = {}
+    for g in groups:  # grouped rows, not complaints
+        key = tuple(g[k] for k in keys)
+        entry = out.get(key)
+        if entry is None:
+            entry = out[key] = {k: g[k] for k in keys} | dict.fromkeys(_SUMMED, 0)
+            names = {"owner_id": user_fields("owner")[1:], "branch_id": ["branch__name"]}
+            for k in keys:
+                entry.update({name: g[name] for name in names.get(k, [])})
+        for k in _SUMMED:
+            entry[k] += g[k] or 0
+    for entry in out.values():
+        entry["n"] = entry["rated"]
+        entry["avg"] = entry["csat_sum"] / entry["rated"] if entry["rated"] else None
+    return list(out.values())
+
+
+def csat_overall_and_reopen(scope: Scope, *, groups: list[dict] | None = None) -> dict:
+    """CSAT average/distribution over rated complaints received in range, and the reopen rate: complaints
+    reopened at least once ÷ complaints resolved at least once (received in range)."""
+    groups = cohort_groups(scope) if groups is None else groups
+    total = _sum_groups(groups, ()) or [dict.fromkeys(_SUMMED, 0) | {"n": 0, "avg": None}]
+    return total[0]
+
+
+def csat_by(scope: Scope, dimension: str, *, groups: list[dict] | None = None) -> list[dict]:
+    """dimension: "owner" (first-contact owner, 首问负责人), "category" or "branch"."""
+    groups = cohort_groups(scope) if groups is None else groups
+    key = {"owner": "owner_id", "category": "category", "branch": "branch_id"}[dimension]
+    rows = [r for r in _sum_groups(groups, (key,)) if r["rated"]]
+    rows.sort(key=lambda r: (-r["n"], str(r[key])))
+    return rows[:50]
+
+
+def weekly_trend(scope: Scope, *, by: str, groups: list[dict] | None = None) -> list[dict]:
+    """Complaints per week: by="category" (received in range) or by="root_cause" (resolved in range)."""
+    if by == "category":
+        groups = cohort_groups(scope) if groups is None else groups
+        rows = _sum_groups(groups, ("week", "category"))
+        rows.sort(key=lambda r: (r["week"], r["category"]))
+        return [{"week": r["week"], "category": r["category"], "n": r["received"]} for r in rows]
+    qs = in_range(complaints(scope), scope, "resolved_at").exclude(root_cause="")
+    return list(
+        qs.annotate(week=TruncWeek("resolved_at", tzinfo=scope.tz)).order_by()
+        .values("week", "root_cause").annotate(n=Count("id")).order_by("week", "root_cause")
     )
 
 
@@ -90,21 +121,15 @@ def root_causes_month_vs_last(scope: Scope) -> list[dict]:
     )
 
 
-def agent_leaderboard(scope: Scope, *, limit: int = LEADERBOARD_SIZE) -> list[dict]:
+def agent_leaderboard(scope: Scope, *, limit: int = LEADERBOARD_SIZE, groups: list[dict] | None = None) -> list[dict]:
     """Per first-contact owner over complaints received in range: answered count, average business
     minutes to first response (fastest first: the "fastest response award"), CSAT and resolved count."""
-    return list(
-        in_range(complaints(scope), scope, "received_at").filter(owner__isnull=False)
-        .order_by().values(*user_fields("owner"))
-        .annotate(
-            handled=Count("id"),
-            answered=Count("id", filter=Q(minutes_to_first_response__isnull=False)),
-            fr_avg=Avg("minutes_to_first_response"),
-            fr_within=Count("id", filter=Q(minutes_to_first_response__isnull=False, first_response_breached=False)),
-            resolved=Count("id", filter=Q(resolved_at__isnull=False)),
-            csat_avg=Avg("csat"),
-            csat_n=Count("id", filter=Q(csat__isnull=False)),
-        )
-        .filter(answered__gt=0)
-        .order_by(F("fr_avg").asc(nulls_last=True), "-resolved", "owner_id")[:limit]
-    )
+    groups = cohort_groups(scope) if groups is None else groups
+    rows = [r for r in _sum_groups(groups, ("owner_id",)) if r["owner_id"] is not None and r["answered"]]
+    for r in rows:
+        r["handled"] = r["received"]
+        r["fr_avg"] = r["fr_sum"] / r["answered"]
+        r["csat_avg"] = r["avg"]
+        r["csat_n"] = r["rated"]
+    rows.sort(key=lambda r: (r["fr_avg"], -r["resolved"], r["owner_id"]))
+    return rows[:limit]
