@@ -31,10 +31,11 @@ run: demo
 	@echo "  Demo logins (password for all: demo-pass-2026):"
 	@echo "    agent_sh, agent_bj   (客服 agent)       collector_sh, collector_bj (催收员 collector)"
 	@echo "    supervisor_sh, supervisor_bj (主管)      hq_manager (总部 HQ)   compliance (合规)   admin (管理员)"
-	@echo "  Public complaint form:   http://127.0.0.1:$(PORT)/complaints/new/"
+	@echo "    广州: agent_gz, collector_gz, supervisor_gz"
+	@echo "  Public complaint form:   http://127.0.0.1:$(PORT)/complaint/new/"
 	@echo "  API docs:                http://127.0.0.1:$(PORT)/api/docs/"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(VENV)/bin/celery -A autoloan_crm worker -l info --concurrency 2 --pool threads & \
 	$(VENV)/bin/celery -A autoloan_crm beat -l info & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "common.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -210,12 +211,14 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AutoLoan CRM <noreply@au
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "out"),
         "data_folder_out": str(BROKER_DIR / "out"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # broadcast/control exchanges; kombu's default is ./control in the working directory
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -295,8 +298,12 @@ CRM = {
     "REGULATORY_DAYS": env.int("CRM_REGULATORY_DAYS", default=15),
     "REGULATORY_EXTENSION_MAX_DAYS": env.int("CRM_REGULATORY_EXTENSION_MAX_DAYS", default=15),
     "REOPEN_WINDOW_DAYS": env.int("CRM_REOPEN_WINDOW_DAYS", default=30),
+    # calendar days to answer a complainant's request for review (a reopen), from the request
+    "REGULATORY_REVIEW_DAYS": env.int("CRM_REGULATORY_REVIEW_DAYS", default=30),
     "FEEDBACK_AUTOCLOSE_DAYS": env.int("CRM_FEEDBACK_AUTOCLOSE_DAYS", default=7),
     "SLA_WARNING_RATIO": env.float("CRM_SLA_WARNING_RATIO", default=0.8),
+    # the workspace's "breaching soon" view: a running clock due within this many hours (or overdue)
+    "WORKSPACE_BREACHING_SOON_HOURS": env.float("CRM_WORKSPACE_BREACHING_SOON_HOURS", default=4),
     # minutes an escalation may stay unacknowledged before it climbs one more level
     "ESCALATION_ACK_MINUTES": env.int("CRM_ESCALATION_ACK_MINUTES", default=120),
     # largest file a complainant may attach

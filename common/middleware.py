@@ -40,3 +40,21 @@ class DefaultLanguageMiddleware:
         if not request.path.startswith(self.BROWSER_LANGUAGE_PREFIXES) and not getattr(settings, "LANGUAGE_FROM_BROWSER", False):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz and /readyz before host validation and the HTTPS redirect.
+
+    Load balancers and container probes call the server by its IP over plain HTTP, which
+    ALLOWED_HOSTS and SECURE_SSL_REDIRECT would otherwise refuse (400 / 301). Goes first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path in ("/healthz", "/readyz"):
+            from common import views
+
+            return views.healthz(request) if request.path == "/healthz" else views.readyz(request)
+        return self.get_response(request)

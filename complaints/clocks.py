@@ -160,9 +160,15 @@ def recompute_due_dates(complaint, wt: WorkingTime) -> None:
         paused = complaint.resolution_paused_minutes
         complaint.resolution_due_at = wt.add_minutes(start, target + paused)
         complaint.resolution_warn_at = wt.add_minutes(start, math.ceil(target * ratio) + paused)
-    total = timedelta(days=settings.CRM["REGULATORY_DAYS"] + complaint.extended_days)
-    complaint.regulatory_due_at = complaint.received_at + total
-    complaint.regulatory_warn_at = complaint.received_at + total * ratio
+    if complaint.reopen_count and complaint.regulatory_clock_started_at:
+        start = complaint.regulatory_clock_started_at  # review of a reopened complaint (核查)
+        days = settings.CRM.get("REGULATORY_REVIEW_DAYS", 30) + complaint.extended_days
+    else:
+        start = complaint.received_at
+        days = settings.CRM["REGULATORY_DAYS"] + complaint.extended_days
+    total = timedelta(days=days)
+    complaint.regulatory_due_at = start + total
+    complaint.regulatory_warn_at = start + total * ratio
 
 
 def pause(complaint, now: datetime) -> None:

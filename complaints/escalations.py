@@ -157,17 +157,60 @@ class Outbox:
 
 def sla_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict[str, int]:
     """One pass of the SLA sweep. Safe to run twice or concurrently: each warning, breach and climb
-    happens once. Returns counts per step."""
+    happens once. Returns counts per step.
+
+    One query first asks every partial index whether it has anything due; only those steps run (an
+    idle sweep is that single query)."""
     now = now or timezone.now()
     cache = RecipientCache()
     counts: dict[str, int] = {}
+    pending = _pending_steps(now)
     for clock in CLOCK_COLUMNS:
-        counts[f"{clock}_warned"] = _sweep_warnings(clock, now, batch_size, cache)
-        counts[f"{clock}_escalated"] = _sweep_breaches(clock, now, batch_size, cache)
-    counts["climbed"] = _sweep_unacknowledged(now, batch_size, cache)
+        warn_key, breach_key = f"{clock}_warned", f"{clock}_escalated"
+        counts[warn_key] = _sweep_warnings(clock, now, batch_size, cache) if pending[warn_key] else 0
+        counts[breach_key] = _sweep_breaches(clock, now, batch_size, cache) if pending[breach_key] else 0
+    counts["climbed"] = _sweep_unacknowledged(now, batch_size, cache) if pending["climbed"] else 0
     if any(counts.values()):
         logger.info("complaints SLA sweep: %s", counts)
     return counts
+
+
+def _warn_base(clock: str, now: datetime):
+    due_col, warn_col, breached_col, warned_col, running = CLOCK_COLUMNS[clock]
+    return Complaint.objects.filter(running, **{f"{warn_col}__lte": now, warned_col: False})
+
+
+def _breach_base(clock: str, now: datetime):
+    due_col, warn_col, breached_col, warned_col, running = CLOCK_COLUMNS[clock]
+    return Complaint.objects.filter(running, **{f"{due_col}__lte": now, breached_col: False})
+
+
+def _unacknowledged_base(now: datetime):
+    return Escalation.objects.filter(
+        acknowledged_at__isnull=True, ack_due_at__isnull=False, ack_due_at__lte=now,
+        complaint__state__in=OPEN_STATES,
+    )
+
+
+def _pending_steps(now: datetime) -> dict[str, bool]:
+    """Which steps have work: one SELECT of probes, each served by its partial index."""
+    probes = {}
+    for clock, (due_col, warn_col, *_rest) in CLOCK_COLUMNS.items():
+        probes[f"{clock}_warned"] = _warn_base(clock, now).order_by(warn_col)
+        probes[f"{clock}_escalated"] = _breach_base(clock, now).order_by(due_col)
+    probes["climbed"] = _unacknowledged_base(now).order_by("ack_due_at")
+    parts, params = [], []
+    for qs in probes.values():
+        # a scalar "first row by the indexed column", not EXISTS: PostgreSQL turns EXISTS into a
+        # semi-join and, misjudging the correlated columns, scans the table; ORDER BY … LIMIT 1 walks
+        # the partial index and stops
+        sql, p = qs.values("id")[:1].query.sql_with_params()
+        parts.append(f"({sql}) IS NOT NULL")
+        params.extend(p)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)  # noqa: S608 - built from our querysets
+        row = cursor.fetchone()
+    return {key: bool(value) for key, value in zip(probes, row, strict=True)}
 
 
 def _claim(qs, order_by: str, batch_size: int) -> list[int]:
@@ -282,7 +325,7 @@ def _bulk_escalations(items: list[dict], *, trigger: str, clock: str, now, ack_d
 
 def _sweep_warnings(clock: str, now: datetime, batch_size: int, cache: RecipientCache) -> int:
     due_col, warn_col, breached_col, warned_col, running = CLOCK_COLUMNS[clock]
-    base = Complaint.objects.filter(running, **{f"{warn_col}__lte": now, warned_col: False})
+    base = _warn_base(clock, now)
     label = _("%(clock)s即将超时") % {"clock": Clock(clock).label}
     total = 0
     while True:
@@ -319,7 +362,7 @@ def _users_by_id(ids) -> dict:
 
 def _sweep_breaches(clock: str, now: datetime, batch_size: int, cache: RecipientCache) -> int:
     due_col, warn_col, breached_col, warned_col, running = CLOCK_COLUMNS[clock]
-    base = Complaint.objects.filter(running, **{f"{due_col}__lte": now, breached_col: False})
+    base = _breach_base(clock, now)
     ack_due = now + _ack_delay()
     total = 0
     while True:
@@ -333,7 +376,7 @@ def _sweep_breaches(clock: str, now: datetime, batch_size: int, cache: Recipient
                 return total
             _escalate_rows(
                 rows, clock=clock, trigger=EscalationTrigger.BREACH, now=now, ack_due=ack_due, cache=cache,
-                cycle_of=lambda r: r["reopen_count"] if clock == Clock.RESOLUTION else 0,
+                cycle_of=lambda r: r["reopen_count"] if clock != Clock.FIRST_RESPONSE else 0,
             )
             total += len(rows)
         if len(rows) < batch_size:
@@ -346,6 +389,12 @@ def _escalate_rows(rows, *, clock, trigger, now, ack_due, cache, cycle_of, previ
     escalations = []
     events = []
     people_json: dict[tuple[int, int], tuple[list, str, list]] = {}
+    titles: dict[int, str] = {}
+    why = (
+        f"{Clock(clock).label}{_('超时')}"
+        if clock and trigger == EscalationTrigger.BREACH
+        else str(EscalationTrigger(trigger).label)
+    )
     for r in rows:
         level = r["escalation_level"]
         key = (level, r["branch_id"])
@@ -364,12 +413,9 @@ def _escalate_rows(rows, *, clock, trigger, now, ack_due, cache, cycle_of, previ
             }
         )
         events.append((r["id"], {"level": level, "clock": clock or "", "trigger": str(trigger), "recipients": names}))
-        title = _("投诉升级至%(level)s级（%(why)s）") % {
-            "level": level,
-            "why": f"{Clock(clock).label}{_('超时')}"
-            if clock and trigger == EscalationTrigger.BREACH
-            else str(EscalationTrigger(trigger).label),
-        }
+        if level not in titles:  # translated once per level, not per row
+            titles[level] = _("投诉升级至%(level)s级（%(why)s）") % {"level": level, "why": why}
+        title = titles[level]
         for user in cache.get(level, r["branch_id"]):
             outbox.add(user, title, r["tracking_code"], r["id"])
     _bulk_escalations(escalations, trigger=trigger, clock=clock or "", now=now, ack_due=ack_due, actor=actor, note=note)
@@ -380,10 +426,7 @@ def _escalate_rows(rows, *, clock, trigger, now, ack_due, cache, cycle_of, previ
 def _sweep_unacknowledged(now: datetime, batch_size: int, cache: RecipientCache) -> int:
     """Escalations nobody acknowledged in time climb one level (once: `ack_due_at` is cleared by the
     compare-and-set). At the top level the recipients are reminded instead."""
-    base = Escalation.objects.filter(
-        acknowledged_at__isnull=True, ack_due_at__isnull=False, ack_due_at__lte=now,
-        complaint__state__in=OPEN_STATES,
-    )
+    base = _unacknowledged_base(now)
     ack_due = now + _ack_delay()
     total = 0
     while True:
@@ -409,9 +452,10 @@ def _sweep_unacknowledged(now: datetime, batch_size: int, cache: RecipientCache)
                 branches = dict(
                     Complaint.objects.filter(id__in=list(codes)).values_list("id", "branch_id")
                 )
+                reminder = _("最高级升级仍未确认")
                 for e in at_top:
                     for user in cache.get(MAX_ESCALATION_LEVEL, branches[e["complaint_id"]]):
-                        outbox.add(user, _("最高级升级仍未确认"), codes[e["complaint_id"]], e["complaint_id"])
+                        outbox.add(user, reminder, codes[e["complaint_id"]], e["complaint_id"])
                 outbox.flush(kind="complaint_escalation")
             total += len(ids)
         if len(ids) < batch_size:

@@ -56,12 +56,14 @@ _ROLE = settings.AUTH_USER_MODEL
 
 
 class Complaint(models.Model):
-    tracking_code = models.CharField(_("受理编号"), max_length=16, unique=True, default=new_tracking_code, editable=False)
+    tracking_code = models.CharField(_("受理编号"), max_length=16, default=new_tracking_code, editable=False)
     version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
     channel = models.CharField(_("来源渠道"), max_length=20, choices=ComplaintChannel.choices, default=ComplaintChannel.WEB_FORM)
-    category = models.CharField(_("类别"), max_length=30, choices=Category.choices, default=Category.OTHER, db_index=True)
-    priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices, default=Priority.NORMAL, db_index=True)
-    branch = models.ForeignKey("accounts.Branch", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("分支机构"))
+    category = models.CharField(_("类别"), max_length=30, choices=Category.choices, default=Category.OTHER)
+    priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    branch = models.ForeignKey(
+        "accounts.Branch", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("分支机构"), db_index=False
+    )
     borrower = models.ForeignKey(
         "borrowers.Borrower", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("借款人")
     )
@@ -83,19 +85,23 @@ class Complaint(models.Model):
     description = models.TextField(_("投诉内容"))
     desired_outcome = models.TextField(_("诉求"), blank=True)
 
-    state = FSMField(_("状态"), default=State.INTAKE, choices=State.choices, protected=True, db_index=True)
+    state = FSMField(_("状态"), default=State.INTAKE, choices=State.choices, protected=True)
     # first-contact responsibility (首问负责制): the first agent who takes it stays owner until it closes
     owner = models.ForeignKey(
-        _ROLE, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_complaints", verbose_name=_("首问负责人")
+        _ROLE, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_complaints", verbose_name=_("首问负责人"),
+        db_index=False,
     )
     assignee = models.ForeignKey(
-        _ROLE, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_complaints", verbose_name=_("当前处理人")
+        _ROLE, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_complaints", verbose_name=_("当前处理人"),
+        db_index=False,
     )
-    created_by = models.ForeignKey(_ROLE, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False)
+    created_by = models.ForeignKey(
+        _ROLE, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False, db_index=False
+    )
 
     # outcome
     resolution_summary = models.TextField(_("处理结果"), blank=True)
-    root_cause = models.CharField(_("根因"), max_length=30, choices=RootCause.choices, blank=True, db_index=True)
+    root_cause = models.CharField(_("根因"), max_length=30, choices=RootCause.choices, blank=True)
     reject_reason = models.CharField(_("不予受理原因"), max_length=20, choices=RejectReason.choices, blank=True)
     csat = models.PositiveSmallIntegerField(
         _("满意度"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
@@ -104,18 +110,21 @@ class Complaint(models.Model):
     feedback_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("重开次数"), default=0)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates", verbose_name=_("合并至")
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates", verbose_name=_("合并至"),
+        db_index=False,
     )
 
     # milestones
     received_at = models.DateTimeField(_("收到时间"), default=timezone.now, db_index=True)
     first_responded_at = models.DateTimeField(_("首次响应时间"), null=True, blank=True)
-    resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True, db_index=True)
+    resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     # clock 1: service SLA (business minutes of the branch calendar; paused while waiting on the borrower)
-    sla_policy = models.ForeignKey("SlaPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sla_policy = models.ForeignKey(
+        "SlaPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     first_response_target_minutes = models.PositiveIntegerField(_("首次响应目标（工作分钟）"), default=0)
     resolution_target_minutes = models.PositiveIntegerField(_("解决目标（工作分钟）"), default=0)
     resolution_clock_started_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -128,13 +137,15 @@ class Complaint(models.Model):
     first_response_paused_minutes = models.PositiveIntegerField(default=0, editable=False)
     resolution_paused_minutes = models.PositiveIntegerField(default=0, editable=False)
 
-    # clock 2: regulatory deadline (calendar days from receipt, never paused, one extension)
+    # clock 2: regulatory deadline (calendar days from receipt, never paused, one extension); a reopen is
+    # the complainant's request for review (核查), answered within REGULATORY_REVIEW_DAYS of the request
+    regulatory_clock_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     regulatory_due_at = models.DateTimeField(_("监管截止"), null=True, blank=True)
     regulatory_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
     extended_days = models.PositiveSmallIntegerField(_("延长天数"), default=0)
     extension_reason = models.TextField(_("延长原因"), blank=True)
     extended_at = models.DateTimeField(_("延长时间"), null=True, blank=True)
-    extended_by = models.ForeignKey(_ROLE, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    extended_by = models.ForeignKey(_ROLE, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     # stored outcomes (for reports: never recomputed)
     minutes_to_first_response = models.PositiveIntegerField(_("首次响应用时（工作分钟）"), null=True, blank=True)
@@ -147,7 +158,7 @@ class Complaint(models.Model):
     regulatory_breached = models.BooleanField(_("监管超时"), default=False)
 
     # escalation ladder (not a state): the highest level reached
-    escalation_level = models.PositiveSmallIntegerField(_("升级级别"), default=0, db_index=True)
+    escalation_level = models.PositiveSmallIntegerField(_("升级级别"), default=0)
     escalated_at = models.DateTimeField(_("最近升级时间"), null=True, blank=True)
 
     # collections link: a complaint can put the loan's collection case on hold
@@ -158,8 +169,11 @@ class Complaint(models.Model):
         verbose_name = _("投诉")
         verbose_name_plural = _("投诉")
         ordering = ["-received_at", "-id"]
+        # Few indexes on purpose: every escalation rewrites the row, and each index costs a write then.
         indexes = [
             models.Index(fields=["branch", "state", "-received_at"], name="cmp_branch_state_idx"),
+            models.Index(fields=["state", "-received_at"], name="cmp_state_received_idx"),
+            models.Index(fields=["merged_into"], name="cmp_merged_into_idx", condition=Q(merged_into__isnull=False)),
             models.Index(fields=["assignee", "state"], name="cmp_assignee_state_idx"),
             # the SLA sweep: each index holds only the rows whose clock is still running
             models.Index(
@@ -190,6 +204,7 @@ class Complaint(models.Model):
             models.Index(fields=["resolved_at"], name="cmp_resolved_open_idx", condition=Q(state=State.RESOLVED)),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["tracking_code"], name="complaint_tracking_code_unique"),
             models.CheckConstraint(
                 condition=Q(csat__isnull=True) | Q(csat__gte=1, csat__lte=5), name="complaint_csat_1_to_5"
             ),
@@ -296,15 +311,17 @@ class ComplaintEvent(models.Model):
     """Append-only timeline. `visible_to_borrower` events (acknowledgement, replies, resolution …) are
     shown on the public tracking page with `body`; everything else (internal notes) never is."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(_("类型"), max_length=40, choices=EventKind.choices, db_index=True)
-    actor = models.ForeignKey(_ROLE, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("操作人"))
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events", db_index=False)
+    kind = models.CharField(_("类型"), max_length=40, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        _ROLE, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("操作人"), db_index=False
+    )
     from_state = models.CharField(max_length=24, blank=True)
     to_state = models.CharField(max_length=24, blank=True)
     body = models.TextField(_("内容"), blank=True)
     payload = models.JSONField(default=dict, blank=True)
     visible_to_borrower = models.BooleanField(_("客户可见"), default=False)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("投诉时间线")
@@ -434,24 +451,27 @@ class EscalationContact(models.Model):
 
 class Escalation(models.Model):
     """One step up the ladder. Unique per (complaint, clock, cycle) for breaches, so a sweep run twice
-    escalates once; an unacknowledged one climbs once (`climbed_to` is one-to-one)."""
+    escalates once; an unacknowledged one climbs once (unique `previous`)."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="escalations")
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="escalations", db_index=False)
     level = models.PositiveSmallIntegerField(_("级别"), choices=EscalationLevel.choices)
     trigger = models.CharField(_("原因"), max_length=20, choices=EscalationTrigger.choices)
     clock = models.CharField(_("时限"), max_length=20, choices=Clock.choices, blank=True)
-    # resolution clock restarts on reopen: a new cycle may breach again
+    # the resolution and regulatory clocks restart on reopen: a new cycle may breach again
     cycle = models.PositiveSmallIntegerField(default=0)
-    previous = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="climbed_to", verbose_name=_("上一级升级")
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="climbed_to", verbose_name=_("上一级升级"),
+        db_index=False,
     )
     recipients = models.JSONField(_("通知对象"), default=list, blank=True)  # [{"id": .., "name": ..}]
     note = models.TextField(_("说明"), blank=True)
-    created_by = models.ForeignKey(_ROLE, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(_ROLE, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    created_at = models.DateTimeField(default=timezone.now)
     # unacknowledged past this → climbs a level (NULL once acknowledged, climbed or the complaint left open states)
     ack_due_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(_ROLE, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("确认人"))
+    acknowledged_by = models.ForeignKey(
+        _ROLE, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("确认人"), db_index=False
+    )
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
     class Meta:
@@ -462,6 +482,10 @@ class Escalation(models.Model):
             models.UniqueConstraint(
                 fields=["complaint", "clock", "cycle"], condition=Q(trigger=EscalationTrigger.BREACH),
                 name="escalation_once_per_breach",
+            ),
+            # an unacknowledged escalation climbs once
+            models.UniqueConstraint(
+                fields=["previous"], condition=Q(previous__isnull=False), name="escalation_climbs_once"
             ),
         ]
         indexes = [

@@ -611,7 +611,8 @@ def complaint_reopen(
     *, complaint: Complaint, reason: str, actor=None, expected_version: int | None = None
 ) -> Complaint:
     """resolved / closed → in_progress: the borrower disagrees, within REOPEN_WINDOW_DAYS of the
-    resolution. The resolution clock starts again (a new cycle); the regulatory clock does not."""
+    resolution. This is the complainant's request for review (核查): the resolution clock starts again
+    and so does the regulatory one, with REGULATORY_REVIEW_DAYS from the request."""
     complaint = _lock(complaint)
     _check_version(complaint, expected_version)
     _require(perms.can_reopen, actor, complaint)
@@ -636,6 +637,7 @@ def complaint_reopen(
         "resolved_at": complaint.resolved_at.isoformat(),
         "minutes_to_resolution": complaint.minutes_to_resolution,
         "resolution_breached": complaint.resolution_breached,
+        "regulatory_breached": complaint.regulatory_breached,
         "csat": complaint.csat,
         "root_cause": complaint.root_cause,
     }
@@ -650,6 +652,10 @@ def complaint_reopen(
     complaint.resolution_paused_minutes = 0
     complaint.resolution_warned = False
     complaint.resolution_breached = False
+    # the complainant asked for a review: a new regulatory clock (REGULATORY_REVIEW_DAYS) from now
+    complaint.regulatory_clock_started_at = now
+    complaint.regulatory_warned = False
+    complaint.regulatory_breached = False
     if complaint.category == Category.COLLECTION_CONDUCT:
         _hold_request(complaint, actor=actor, reason=HoldReason.CATEGORY)
     _save(complaint)

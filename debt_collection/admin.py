@@ -102,23 +102,14 @@ class CaseHoldInline(admin.TabularInline):
 
 
 @admin.register(CollectionCase)
-class CollectionCaseAdmin(admin.ModelAdmin):
-    """State changes go through the case page and the API (they write the timeline); here only the
-    collector and agency can be corrected."""
+class CollectionCaseAdmin(ReadOnlyAdmin):
+    """Read-only: every change goes through the case page or the API, which write the timeline."""
 
     list_display = ("id", "loan", "borrower", "branch", "state", "bucket", "days_past_due", "amount_due", "assigned_to", "agency")
     list_filter = ("state", "bucket", "branch", "agency")
     list_select_related = ("loan", "borrower", "branch", "assigned_to", "agency")
     search_fields = ("loan__contract_number", "borrower__name")
-    readonly_fields = ("loan", "borrower", "branch", "state", "hold_return_state", "hold_reason", "bucket", "days_past_due",
-                       "amount_due", "opened_at", "closed_at", "last_contact_at", "next_promise_date")
     inlines = [CaseHoldInline]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ContactAttempt)

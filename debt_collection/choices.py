@@ -117,3 +117,36 @@ class OrganisationKind(models.TextChoices):
 class EnforcementStage(models.TextChoices):
     LEGAL = "legal", _("法务")
     REPOSSESSION = "repossession", _("收车")
+
+
+# Timeline entries as people read them.
+EVENT_LABELS = {
+    "opened": _("立案"),
+    "assigned": _("分配"),
+    "contacting": _("开始催收"),
+    "contact": _("联系"),
+    "promise_recorded": _("记录还款承诺"),
+    "promise_replaced": _("承诺被新承诺取代"),
+    "promise_cancelled": _("取消承诺"),
+    "promise_kept": _("承诺已兑现"),
+    "promise_broken": _("承诺违约"),
+    "held": _("暂停催收"),
+    "hold_added": _("追加暂停原因"),
+    "hold_partly_released": _("部分暂停已解除"),
+    "released": _("恢复催收"),
+    "escalated": _("转外访"),
+    "legal_started": _("转法务"),
+    "repossession_started": _("进入收车阶段"),
+    "enforcement_recorded": _("法务/收车记录"),
+    "closed": _("结案"),
+    "written_off": _("核销"),
+    "cured": _("逾期已结清"),
+    "arrangement_proposed": _("提出还款安排"),
+    "arrangement_approved": _("还款安排已批准"),
+    "arrangement_rejected": _("还款安排被驳回"),
+    "arrangement_cancelled": _("撤回还款安排"),
+    "placed_with_agency": _("委外"),
+    "recalled_from_agency": _("收回委外"),
+    "callback_scheduled": _("设置回电提醒"),
+    "callback_due": _("回电提醒到期"),
+}

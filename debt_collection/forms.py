@@ -50,7 +50,7 @@ class ContactLogForm(_CaseForm):
                                                  help_text=_("上门外访至少两人"))
     occurred_at = forms.DateTimeField(label=_("联系时间"), required=False,
                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                      help_text=_("留空为现在"))
+                                      help_text=_("借款人所在地时间；留空为现在"))
     promise_amount = forms.DecimalField(label=_("承诺金额"), required=False, min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
     promise_date = forms.DateField(label=_("承诺还款日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -146,3 +146,8 @@ class AgencyForm(_CaseForm):
     def __init__(self, *args, case, agencies, **kwargs):
         super().__init__(*args, case=case, **kwargs)
         self.fields["agency"].queryset = agencies
+
+
+class CallbackForm(_CaseForm):
+    at = forms.DateTimeField(label=_("回电时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                             help_text=_("借款人所在地时间"))

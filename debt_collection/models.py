@@ -324,6 +324,12 @@ class CaseEvent(models.Model):
     def __str__(self):
         return f"{self.case_id} {self.kind}"
 
+    @property
+    def label(self) -> str:
+        from debt_collection.choices import EVENT_LABELS
+
+        return str(EVENT_LABELS.get(self.kind, self.kind))
+
 
 # --- contact log --------------------------------------------------------------------------------------
 

@@ -162,3 +162,13 @@ def loans_for_case(*, user, case: CollectionCase):
             Prefetch("installments", queryset=Installment.objects.current().order_by("seq"), to_attr="schedule")
         )
     )
+
+
+def blocked_contacts_by_rule(*, user, since, until=None) -> list[dict]:
+    """Refused contacts per rule and pack since `since` (a compliance metric for the dashboards)."""
+    from django.db.models import Count
+
+    qs = scope_to_user(BlockedContact.objects.all(), user, field="branch").filter(at__gte=since)
+    if until is not None:
+        qs = qs.filter(at__lt=until)
+    return list(qs.values("rule", "rule_pack", "purpose").annotate(count=Count("id")).order_by("-count", "rule"))

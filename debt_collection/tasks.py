@@ -28,17 +28,26 @@ def refresh_cases() -> dict:
     soft_time_limit=60,
     time_limit=90,
 )
-def send_case_sms(case_id: int, template: str, actor_id: int | None = None, emergency_contact_id: int | None = None) -> str:
+def send_case_sms(
+    case_id: int,
+    template: str,
+    actor_id: int | None = None,
+    emergency_contact_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> str:
     """A scheduled collection SMS. Goes through the compliance guard like every other contact: a
     refusal is recorded (BlockedContact) and the task ends without retrying. Returns "sent" or the
-    refusing rule."""
+    refusing rule. With a `dedupe_key`, a redelivered task (Celery is at-least-once) sends nothing twice."""
     from django.contrib.auth import get_user_model
 
     from borrowers.models import EmergencyContact
     from common.exceptions import DomainError
     from debt_collection.models import CollectionCase
     from debt_collection.services import ContactRefused, case_send_sms
+    from notifications.models import OutboundMessage
 
+    if dedupe_key and OutboundMessage.objects.filter(dedupe_key=dedupe_key).exists():
+        return "sent"
     case = CollectionCase.objects.select_related("borrower", "branch", "loan").filter(pk=case_id).first()
     if case is None:
         logger.warning("case %s does not exist; SMS skipped", case_id)
@@ -46,7 +55,7 @@ def send_case_sms(case_id: int, template: str, actor_id: int | None = None, emer
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     contact = EmergencyContact.objects.filter(pk=emergency_contact_id).first() if emergency_contact_id else None
     try:
-        case_send_sms(case=case, template=template, actor=actor, emergency_contact=contact)
+        case_send_sms(case=case, template=template, actor=actor, emergency_contact=contact, dedupe_key=dedupe_key)
     except ContactRefused as exc:
         logger.info("collection SMS for case %s refused by %s", case_id, exc.rule)
         return exc.rule

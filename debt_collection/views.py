@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -43,6 +44,7 @@ def queue(request):
         "filters": filters if filters.is_bound else forms.QueueFilterForm(),
         "querystring": querystring.urlencode(),
         "today": selectors.user_today(request.user),
+        "tz": request.user.branch.time_zone if request.user.branch_id else settings.TIME_ZONE,
         "awaiting": selectors.arrangements_awaiting(user=request.user)[:10]
         if request.user.has_role("supervisor", "admin")
         else [],
@@ -78,10 +80,12 @@ def _case_context(request, case, **overrides):
         "promise_form": forms.PromiseForm(case=case),
         "arrangement_form": forms.ArrangementForm(case=case),
         "hold_form": forms.HoldForm(case=case),
+        "callback_form": forms.CallbackForm(case=case),
         "note_form": forms.NoteForm(case=case),
         "enforcement_form": forms.EnforcementForm(case=case),
-        "assign_form": forms.AssignForm(case=case) if can_manage else None,
-        "agency_form": forms.AgencyForm(case=case, agencies=selectors.agencies_for(case=case)) if can_manage else None,
+        "assign_form": forms.AssignForm(case=case, initial={"assigned_to": case.assigned_to_id}) if can_manage else None,
+        "agency_form": forms.AgencyForm(case=case, agencies=selectors.agencies_for(case=case),
+                                        initial={"agency": case.agency_id}) if can_manage else None,
         "tz": case.branch.time_zone,
     }
     context.update(overrides)
@@ -98,6 +102,14 @@ def case_detail(request, pk: int):
     _require_view(request.user)
     case = selectors.case_get(user=request.user, pk=pk)
     return _render_case(request, case)
+
+
+def _valid_in_branch_time(form, case) -> bool:
+    """Times typed into the case page are the borrower's branch local time, like those shown."""
+    from django.utils import timezone
+
+    with timezone.override(case.branch.tzinfo):
+        return form.is_valid()
 
 
 def _apply_error(form, exc: DomainError) -> None:
@@ -124,7 +136,7 @@ def case_url(case):
 def case_contact(request, pk: int):
     case = selectors.case_get(user=request.user, pk=pk)
     form = forms.ContactLogForm(request.POST, request.FILES, case=case)
-    if not form.is_valid():
+    if not _valid_in_branch_time(form, case):
         return _render_case(request, case, status=400, contact_form=form)
     d = form.cleaned_data
     try:
@@ -310,6 +322,19 @@ def case_action(request, pk: int, action: str):
         except DomainError as exc:
             _apply_error(form, exc)
             return _render_case(request, case, status=exc.http_status, agency_form=form)
+        return _redirect(case)
+    if action == "callback":
+        form = forms.CallbackForm(request.POST, case=case)
+        if not _valid_in_branch_time(form, case):
+            return _render_case(request, case, status=400, callback_form=form)
+        try:
+            services.callback_schedule(case=case, actor=request.user, at=form.cleaned_data["at"])
+        except PermissionDeniedError:
+            raise PermissionDenied
+        except DomainError as exc:
+            _apply_error(form, exc)
+            return _render_case(request, case, status=exc.http_status, callback_form=form)
+        messages.success(request, _("已设置回电提醒。"))
         return _redirect(case)
     if action not in CASE_ACTIONS:
         raise Http404

@@ -7,7 +7,17 @@ from notifications.templating import PLACEHOLDERS
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
-    list_display = ("id", "channel", "template", "step_key", "status", "status_reason", "scheduled_at", "sent_at", "attempts")
+    list_display = (
+        "id",
+        "channel",
+        "template",
+        "step_key",
+        "status",
+        "status_reason",
+        "scheduled_at",
+        "sent_at",
+        "attempts",
+    )
     list_filter = ("channel", "status", "template", "step_key")
     search_fields = ("provider_id", "template")
     readonly_fields = [f.name for f in OutboundMessage._meta.fields if f.name != "id"]
@@ -30,7 +40,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     search_fields = ("code", "subject", "body")
 
     def get_form(self, request, obj=None, **kwargs):
-        help_text = _("可用占位符：") + " ".join("{%s}" % name for name in PLACEHOLDERS)
+        help_text = _("可用占位符：") + " ".join(f"{{{name}}}" for name in PLACEHOLDERS)
         kwargs.setdefault("help_texts", {})["body"] = help_text
         return super().get_form(request, obj, **kwargs)
 

@@ -14,52 +14,21 @@ always uses the collections guard.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-logger = logging.getLogger(__name__)
-
 DEFAULT_GUARD = "debt_collection.compliance.contact_check"
+# rule codes of debt_collection.compliance (RULE_CASE_ON_HOLD, RULE_OPTED_OUT), matched loosely so a
+# renamed or added rule of the same kind still lands on the safe side
 HOLD_WORDS = ("hold", "dispute", "hardship")
-OPT_OUT_WORDS = ("opt", "unsubscribe", "do_not_contact_channel")
-
-
-@dataclass(frozen=True)
-class FallbackDecision:
-    allowed: bool
-    rule: str = ""
-    message: str = ""
-    next_allowed_at: datetime | None = None
-
-
-def _fallback_contact_check(*, borrower, channel, at, purpose="", record=True):
-    """Used only while the collections guard is not installed: opt-outs, do-not-contact-until and
-    CN quiet hours (22:00–08:00 branch-local). Conservative, never more permissive than the guard."""
-    if borrower.has_opted_out(channel):
-        return FallbackDecision(False, "opt_out", f"borrower opted out of {channel}")
-    if borrower.do_not_contact_until and borrower.do_not_contact_until > at:
-        return FallbackDecision(False, "do_not_contact_until", "do not contact until", borrower.do_not_contact_until)
-    tz = borrower.branch.tzinfo
-    local = at.astimezone(tz)
-    if local.hour >= 22 or local.hour < 8:
-        day = local.date() + timedelta(days=1) if local.hour >= 22 else local.date()
-        return FallbackDecision(False, "quiet_hours", "22:00–08:00", datetime.combine(day, time(8, 0), tzinfo=tz))
-    return FallbackDecision(True)
+OPT_OUT_WORDS = ("opted_out", "opt_out", "unsubscribe")
 
 
 def _guard():
-    path = getattr(settings, "NOTIFICATIONS_CONTACT_GUARD", DEFAULT_GUARD)
-    try:
-        return import_string(path)
-    except ImportError:
-        if path != DEFAULT_GUARD:
-            raise
-        logger.warning("debt_collection.compliance is not installed; using the built-in fallback guard")
-        return _fallback_contact_check
+    return import_string(getattr(settings, "NOTIFICATIONS_CONTACT_GUARD", DEFAULT_GUARD))
 
 
 @dataclass(frozen=True)

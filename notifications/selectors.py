@@ -8,7 +8,9 @@ from notifications.models import OutboundMessage
 
 
 def message_list(*, user) -> QuerySet[OutboundMessage]:
-    qs = OutboundMessage.objects.select_related("borrower", "installment", "installment__loan", "reminder_step")
+    qs = OutboundMessage.objects.select_related(
+        "borrower", "installment", "installment__loan", "reminder_step"
+    )
     return scope_to_user(qs, user, field="borrower__branch").order_by("-created_at", "-id")
 
 

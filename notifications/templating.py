@@ -69,18 +69,26 @@ def render(
     return rendered_subject, rendered_body
 
 
-def validate_template(*, subject: str, body: str, channel: str, language: str, audience: str = "borrower") -> None:
+def validate_template(
+    *, subject: str, body: str, channel: str, language: str, audience: str = "borrower"
+) -> None:
     errors = {}
     for field, text in (("subject", subject), ("body", body)):
         unknown = sorted({m.group(1) for m in PLACEHOLDER_RE.finditer(text or "")} - set(PLACEHOLDERS))
         if unknown:
             errors[field] = _("未知占位符：%(names)s。可用：%(allowed)s") % {
-                "names": ", ".join("{%s}" % n for n in unknown),
-                "allowed": ", ".join("{%s}" % n for n in PLACEHOLDERS),
+                "names": ", ".join(f"{{{n}}}" for n in unknown),
+                "allowed": ", ".join(f"{{{n}}}" for n in PLACEHOLDERS),
             }
-    if audience == "borrower" and channel in OPT_OUT_CHANNELS and "{opt_out}" not in (body or "") and opt_out_line(language) not in (body or ""):
+    if (
+        audience == "borrower"
+        and channel in OPT_OUT_CHANNELS
+        and "{opt_out}" not in (body or "")
+        and opt_out_line(language) not in (body or "")
+    ):
         errors.setdefault(
-            "body", _("短信和邮件必须包含退订说明：{opt_out} 或“%(line)s”。") % {"line": opt_out_line(language)}
+            "body",
+            _("短信和邮件必须包含退订说明：{opt_out} 或“%(line)s”。") % {"line": opt_out_line(language)},
         )
     if errors:
         raise ValidationError(errors)

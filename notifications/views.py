@@ -25,7 +25,9 @@ MAX_EVENTS = 500
 def _verified_json(request):
     secret = settings.CRM.get("SMS_PROVIDER_SECRET", "")
     if not secret:
-        return None, JsonResponse({"code": "not_configured", "message": "SMS_PROVIDER_SECRET is not set"}, status=503)
+        return None, JsonResponse(
+            {"code": "not_configured", "message": "SMS_PROVIDER_SECRET is not set"}, status=503
+        )
     if not signature_valid(secret, request.body, request.headers.get("X-Signature", "")):
         return None, JsonResponse({"code": "bad_signature", "message": "signature mismatch"}, status=403)
     try:
@@ -74,8 +76,12 @@ def inbound_sms(request):
     if error:
         return error
     if not isinstance(data, dict) or not data.get("from"):
-        return JsonResponse({"code": "invalid", "message": "from is required", "errors": {"from": ["required"]}}, status=400)
-    changed = services.inbound_message_receive(channel="sms", sender=str(data["from"])[:40], text=str(data.get("text", ""))[:500])
+        return JsonResponse(
+            {"code": "invalid", "message": "from is required", "errors": {"from": ["required"]}}, status=400
+        )
+    changed = services.inbound_message_receive(
+        channel="sms", sender=str(data["from"])[:40], text=str(data.get("text", ""))[:500]
+    )
     return JsonResponse({"opted_out": changed})
 
 

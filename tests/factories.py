@@ -96,3 +96,18 @@ def make_loan(
 def aware(*args) -> timezone.datetime:
     """A time in the project's time zone: aware(2026, 3, 1, 10, 0)."""
     return timezone.make_aware(timezone.datetime(*args))
+
+
+def make_complaint(*, branch=None, actor=None, **kwargs):
+    """A complaint in intake through the real service (clocks, timeline, acknowledgement).
+
+    Pass `loan=` or `borrower=` to link it (the branch follows), or `branch=`; a branch is made otherwise.
+    """
+    from complaints.services import complaint_create
+
+    if branch is None and "loan" not in kwargs and "borrower" not in kwargs:
+        branch = BranchFactory()
+    kwargs.setdefault("complainant_name", "王先生")
+    kwargs.setdefault("complainant_mobile", "13912345678")
+    kwargs.setdefault("description", "客户经理一直联系不上，解押手续拖了两个月。")
+    return complaint_create(branch=branch, actor=actor, **kwargs)

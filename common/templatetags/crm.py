@@ -25,3 +25,12 @@ def channel_labels(values) -> str:
         return ""
     labels = dict(Channel.choices)
     return ", ".join(str(labels.get(v, v)) for v in values)
+
+
+@register.filter
+def money(value) -> str:
+    """Decimal → "¥12,345.67" in every language (Django's zh-hans format does not group digits)."""
+    try:
+        return f"¥{Decimal(value):,.2f}"
+    except (InvalidOperation, TypeError, ValueError):
+        return ""

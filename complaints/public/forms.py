@@ -233,7 +233,14 @@ class TrackForm(forms.Form):
     )
 
     def clean_tracking_code(self):
-        return re.sub(r"\s", "", self.cleaned_data["tracking_code"]).upper()
+        # The stored form (upper case, separators dropped): the per-code failure counter must not be
+        # dodged by typing the same code as "abc-def…" or "ABC DEF…".
+        from complaints.models import normalize_tracking_code
+
+        code = normalize_tracking_code(self.cleaned_data["tracking_code"])
+        if not code:
+            raise ValidationError(_("请填写受理编号。"), code="required")
+        return code
 
     def clean_mobile_last4(self):
         value = self.cleaned_data["mobile_last4"].strip()

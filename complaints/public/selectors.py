@@ -64,6 +64,13 @@ def public_complaint_lookup(*, tracking_code: str, mobile_last4: str):
     return complaint_public_lookup(tracking_code=tracking_code, mobile_last4=mobile_last4)
 
 
+def public_complaint_for_ack(*, complaint_id: int):
+    """The complaint this browser just filed (its id is in the session), for the acknowledgement page."""
+    from complaints.models import Complaint
+
+    return Complaint.objects.select_related("branch").filter(pk=complaint_id).first()
+
+
 def public_complaint_get(*, complaint_id: int, tracking_code: str):
     """A complaint this session already proved it may see (see views._verified_complaint)."""
     from complaints.models import Complaint

@@ -210,10 +210,6 @@ def _subject(submission: PublicSubmission) -> str:
     return first_line[:60]
 
 
-def public_complaint_for_ack(*, complaint_id: int) -> Complaint | None:
-    return Complaint.objects.select_related("branch").filter(pk=complaint_id).first()
-
-
 def reopen_window_days() -> int:
     return int(settings.CRM["REOPEN_WINDOW_DAYS"])
 

@@ -130,7 +130,8 @@ def check_upload(uploaded) -> CheckedUpload:
 class OversizeUploadHandler(FileUploadHandler):
     """Stops reading a file as soon as it passes the per-file limit.
 
-    Without it Django would spool a 20 MB file to disk before the form could refuse it. The skipped
+    Without it Django would spool a whole 20 MB file to disk before the form could refuse it; with it,
+    at most MAX_FILE_BYTES is written and then discarded with the temporary file. The skipped
     file's (sanitised) name is remembered on the request so the form can say which file was too big.
     Must be installed before anything reads request.POST (see views.complaint_new).
     """

@@ -110,7 +110,7 @@ def _complaint_new(request):
 @require_GET
 def complaint_submitted(request):
     complaint_id = request.session.get(SESSION_ACK)
-    complaint = services.public_complaint_for_ack(complaint_id=complaint_id) if complaint_id else None
+    complaint = selectors.public_complaint_for_ack(complaint_id=complaint_id) if complaint_id else None
     if complaint is None:
         return redirect("public_complaints:new")
     tz = complaint.branch.tzinfo
@@ -271,6 +271,9 @@ def attachment_download(request, pk: int):
     except FileNotFoundError:
         logger.error("attachment %s: file %s missing from storage", attachment.pk, attachment.file.name)
         raise Http404
+    logger.info(
+        "attachment %s of complaint %s downloaded by user %s", attachment.pk, attachment.complaint_id, request.user.pk
+    )
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )

@@ -29,6 +29,14 @@ TRANSITION_LABELS = {
     "reject": _("不予受理"),
 }
 # transitions that need input open a small form; the others are one button
+SUBMIT_LABELS = {
+    **TRANSITION_LABELS,
+    "assign": _("分派"),
+    "extend": _("延长"),
+    "merge": _("合并"),
+    "reply": _("发送答复"),
+    "note": _("添加备注"),
+}
 FORM_TRANSITIONS = {"classify", "wait_on_borrower", "resolve", "reopen", "reject"}
 SHORTCUTS = {"resolve": "s", "classify": "c", "start": "t"}
 
@@ -176,24 +184,37 @@ def available_actions(*, user, complaint) -> dict:
     }
 
 
-def build_forms(*, user, complaint, available) -> dict:
-    initial = {"version": complaint.version}
-    out = {}
-    for name in [n for n, *_rest in available["transitions"] if n in FORM_TRANSITIONS] + [
+# Forms rendered with the page; the others load when their panel is opened (htmx), which keeps the
+# complaint page light: widget rendering is the costliest part of the page.
+EAGER_FORMS = {"classify", "resolve", "reply", "note"}
+
+
+def form_names(*, available) -> list[str]:
+    return [n for n, *_rest in available["transitions"] if n in FORM_TRANSITIONS] + [
         n for n in ("reply", "note", "assign", "take", "extend", "merge") if available.get(n)
-    ]:
-        spec = ACTIONS[name]
-        kwargs = {"initial": dict(initial)}
-        if spec.needs_assignees:
-            kwargs["assignees"] = selectors.assignable_users(user=user, complaint=complaint)
-            kwargs["initial"]["assignee"] = complaint.assignee_id
-        if name == "classify":
-            kwargs["initial"].update(category=complaint.category, priority=complaint.priority)
-        if name == "reply":
-            kwargs["initial"]["channel"] = "email" if complaint.preferred_channel == "email" else "sms"
-        out[name] = spec.form_class(**kwargs)
-    out["_version"] = complaint.version
-    return out
+    ]
+
+
+def build_form(*, user, complaint, name: str):
+    spec = ACTIONS[name]
+    kwargs = {"initial": {"version": complaint.version}}
+    if spec.needs_assignees:
+        kwargs["assignees"] = selectors.assignable_users(user=user, complaint=complaint)
+        kwargs["initial"]["assignee"] = complaint.assignee_id
+    if name == "classify":
+        kwargs["initial"].update(category=complaint.category, priority=complaint.priority)
+    if name == "reply":
+        kwargs["initial"]["channel"] = "email" if complaint.preferred_channel == "email" else "sms"
+    return spec.form_class(**kwargs)
+
+
+def build_forms(*, user, complaint, available, also: str = "") -> dict:
+    """The eager forms (plus `also`, a panel opened without JavaScript) of the actions available."""
+    return {
+        name: build_form(user=user, complaint=complaint, name=name)
+        for name in form_names(available=available)
+        if name in EAGER_FORMS or name == also
+    }
 
 
 def acknowledge(*, escalation, actor, note: str = ""):

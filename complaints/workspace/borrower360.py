@@ -24,6 +24,47 @@ def _case_summary_selector():
 
 
 @dataclass
+class CaseSummary:
+    cases: list
+    last_contacts: list
+
+
+LAST_CONTACTS = 5
+
+
+def collection_summary(*, user, borrower: Borrower) -> tuple[bool, Any]:
+    """(collections available, the borrower's cases and last contacts or None).
+
+    Uses the collections app's own selector when it has one (`case_summary_for_borrower`), else reads
+    its models directly, scoped like every other read. Contacts show channel, outcome, time and who
+    — never the collector's notes."""
+    provided = _case_summary_selector()
+    if provided is not None:
+        return True, provided(user=user, borrower=borrower)
+    try:
+        from debt_collection.models import CollectionCase, ContactAttempt
+    except ImportError:
+        return False, None
+    from accounts.scoping import scope_to_user
+
+    cases = list(
+        scope_to_user(CollectionCase.objects.filter(borrower=borrower), user)
+        .select_related("loan", "assigned_to")
+        .order_by("-opened_at", "-id")[:3]
+    )
+    if not cases:
+        return True, None
+    contacts = list(
+        scope_to_user(ContactAttempt.objects.filter(borrower=borrower), user)
+        .select_related("created_by")
+        .only("id", "channel", "outcome", "occurred_at", "branch_id", "borrower_id", "created_by__username",
+              "created_by__display_name", "created_by__first_name", "created_by__last_name")
+        .order_by("-occurred_at", "-id")[:LAST_CONTACTS]
+    )
+    return True, CaseSummary(cases=cases, last_contacts=contacts)
+
+
+@dataclass
 class Borrower360:
     borrower: Borrower
     loans: list[Loan]
@@ -50,15 +91,14 @@ def borrower_360(*, user, borrower: Borrower, exclude_complaint_id: int | None =
         .only("id", "amount", "paid_at", "channel", "loan__contract_number")[:RECENT_PAYMENTS]
     )
     others = list(complaints_for_borrower(user=user, borrower=borrower, exclude_id=exclude_complaint_id)[:OTHER_COMPLAINTS])
-    summary = _case_summary_selector()
-    case = summary(user=user, borrower=borrower) if summary else None
+    available, case = collection_summary(user=user, borrower=borrower)
     return Borrower360(
         borrower=borrower,
         loans=loans,
         payments=payments,
         other_complaints=others,
         can_reveal=can_reveal_pii(user),
-        collections_available=summary is not None,
+        collections_available=available,
         case=case,
     )
 

@@ -31,7 +31,7 @@ class Clock:
     def status_label(self) -> str:
         """Said in words too: colour alone is not an accessible cue."""
         return {
-            ON_TRACK: _("正常"), AT_RISK: _("预警"), BREACHED: _("已超时"), PAUSED: _("已暂停"), STOPPED: _("已停止"),
+            ON_TRACK: _("正常进行"), AT_RISK: _("预警"), BREACHED: _("已超时"), PAUSED: _("已暂停"), STOPPED: _("已停止"),
         }.get(self.status, "")
 
     @property

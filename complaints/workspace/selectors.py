@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.db.models.functions import Least
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -21,9 +21,10 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.scoping import scope_to_user
 from borrowers.models import Borrower, Loan
-from complaints.choices import OPEN_STATES, State
+from complaints.choices import OPEN_STATES
 from complaints.models import Complaint, ComplaintAttachment, ComplaintEvent, Escalation
 from complaints.permissions import ACK_ROLES_BY_LEVEL
+from complaints.selectors import breaching_soon_q
 
 QUEUE_VIEWS = ("mine", "unassigned", "team", "breaching", "escalated")
 SEARCH_LOOKUP_LIMIT = 200  # borrowers/loans a search term may match before we ask for a narrower one
@@ -49,9 +50,10 @@ def _levels_user_acknowledges(user) -> list[int]:
 
 def pending_escalations(*, user) -> QuerySet[Escalation]:
     """Escalations waiting for this user's acknowledgement: their role's levels, or named recipient."""
-    qs = scope_to_user(Escalation.objects.all(), user, field="complaint__branch").filter(
-        acknowledged_at__isnull=True, ack_due_at__isnull=False
-    )
+    # Scoped through the user's open complaints (branch/state index) rather than a join per escalation;
+    # an escalation waits for acknowledgement only while its complaint is open.
+    open_complaints = complaint_base_qs(user=user).filter(state__in=OPEN_STATES).values("pk")
+    qs = Escalation.objects.filter(acknowledged_at__isnull=True, ack_due_at__isnull=False, complaint_id__in=open_complaints)
     condition = Q(level__in=_levels_user_acknowledges(user))
     from django.db import connection
 
@@ -62,6 +64,14 @@ def pending_escalations(*, user) -> QuerySet[Escalation]:
 
 def complaint_base_qs(*, user) -> QuerySet[Complaint]:
     return scope_to_user(Complaint.objects.all(), user)
+
+
+def _indexed(field_name: str) -> bool:
+    """Whether a Complaint column leads an index (its own db_index or the first field of Meta.indexes)."""
+    field = Complaint._meta.get_field(field_name)
+    if field.db_index or field.unique:
+        return True
+    return any(index.fields and index.fields[0].lstrip("-") == field_name for index in Complaint._meta.indexes)
 
 
 def _search_condition(*, user, query: str) -> Q | None:
@@ -77,9 +87,12 @@ def _search_condition(*, user, query: str) -> Q | None:
         return None
     code = normalize_tracking_code(query)
     condition = Q(tracking_code=code) if code else Q(pk__in=[])
-    if query.isdigit() and len(query) >= 7:  # a phone number typed in full (public-form complaints
-        condition |= Q(complainant_mobile=query)  # may not be matched to a borrower yet)
-    elif not query.isdigit():
+    # The complainant's own mobile / name (public-form complaints not yet matched to a borrower) are
+    # searched only when indexed: one unindexed OR-branch turns the whole search into a scan of the
+    # branch's complaints (seconds on a million rows). Matched complaints are found via the borrower.
+    if query.isdigit() and len(query) >= 7 and _indexed("complainant_mobile"):
+        condition |= Q(complainant_mobile=query)
+    elif not query.isdigit() and _indexed("complainant_name"):
         condition |= Q(complainant_name=query)
     borrowers = scope_to_user(Borrower.objects.all(), user).filter(Q(name__startswith=query) | Q(mobile=query))
     borrower_ids = list(borrowers.values_list("id", flat=True)[:SEARCH_LOOKUP_LIMIT])
@@ -122,14 +135,11 @@ def complaint_queue(*, user, filters: QueueFilters, now=None) -> QuerySet[Compla
             if not user.sees_all_branches and user.branch_id:
                 qs = qs.filter(branch_id=user.branch_id)
         elif view == "breaching":
-            horizon = now + breaching_window()
-            qs = qs.filter(
-                Q(first_responded_at__isnull=True, first_response_due_at__lte=horizon)
-                | Q(first_responded_at__isnull=False, resolution_due_at__lte=horizon, state__in=[State.INTAKE, State.CLASSIFIED, State.IN_PROGRESS])
-                | Q(regulatory_due_at__lte=horizon)
-            )
+            minutes = int(breaching_window().total_seconds() // 60)
+            qs = qs.filter(breaching_soon_q(within_minutes=minutes, now=now))
         elif view == "escalated":
-            qs = qs.filter(Exists(pending_escalations(user=user).filter(complaint_id=OuterRef("pk"))))
+            # pending escalations are few (partial index): start from them, not from the complaints
+            qs = qs.filter(pk__in=pending_escalations(user=user).values("complaint_id"))
     if filters.category:
         qs = qs.filter(category=filters.category)
     if filters.priority:
@@ -141,28 +151,44 @@ def complaint_queue(*, user, filters: QueueFilters, now=None) -> QuerySet[Compla
     if searching:
         condition = _search_condition(user=user, query=filters.q)
         qs = qs.filter(condition)
-    return (
-        qs.select_related("owner", "assignee", "borrower", "loan", "branch")
-        .only(
-            "id", "tracking_code", "state", "category", "priority", "channel", "subject", "complainant_name",
-            "received_at", "first_responded_at", "first_response_due_at", "resolution_due_at",
-            "regulatory_due_at", "sla_paused_at", "escalation_level", "branch_id", "borrower_id", "loan_id",
-            "owner_id", "assignee_id", "resolution_clock_started_at",
-            "owner__username", "owner__display_name", "owner__first_name", "owner__last_name",
-            "assignee__username", "assignee__display_name", "assignee__first_name", "assignee__last_name",
-            "borrower__name", "borrower__is_vip", "loan__contract_number", "loan__plate",
-            "branch__name", "branch__time_zone",
-        )
-        .annotate(service_due_at=_service_due())
-        .annotate(next_due_at=Least(F("service_due_at"), F("regulatory_due_at")))
-        .order_by(F("next_due_at").asc(nulls_last=True), "id")
+    return qs.annotate(service_due_at=_service_due()).annotate(
+        next_due_at=Least(F("service_due_at"), F("regulatory_due_at"))
+    ).order_by(F("next_due_at").asc(nulls_last=True), "id")
+
+
+QUEUE_ROW_FIELDS = (
+    "id", "tracking_code", "state", "category", "priority", "channel", "subject", "complainant_name",
+    "received_at", "first_responded_at", "first_response_due_at", "resolution_due_at",
+    "regulatory_due_at", "sla_paused_at", "escalation_level", "branch_id", "borrower_id", "loan_id",
+    "owner_id", "assignee_id", "resolution_clock_started_at",
+    "owner__username", "owner__display_name", "owner__first_name", "owner__last_name",
+    "assignee__username", "assignee__display_name", "assignee__first_name", "assignee__last_name",
+    "borrower__name", "borrower__is_vip", "loan__contract_number", "loan__plate",
+    "branch__name", "branch__time_zone",
+)
+
+
+def complaint_queue_page(*, user, filters: QueueFilters, offset: int, limit: int, now=None) -> list[Complaint]:
+    """One page of the queue in two indexed steps: the page's ids in clock order (no joins, so the
+    planner never joins borrowers and loans for every candidate row), then those rows with everything
+    the row shows. Two queries whatever the size of the queue."""
+    ids = list(complaint_queue(user=user, filters=filters, now=now).values_list("pk", flat=True)[offset : offset + limit])
+    if not ids:
+        return []
+    rows = (
+        Complaint.objects.filter(pk__in=ids)
+        .select_related("owner", "assignee", "borrower", "loan", "branch")
+        .only(*QUEUE_ROW_FIELDS)
+        .order_by()  # put in the ids' order below; no sort in SQL
     )
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def complaint_for_workspace(*, user, pk: int) -> Complaint:
     qs = complaint_base_qs(user=user).select_related(
         "owner", "assignee", "borrower", "borrower__branch", "borrower__dedicated_manager", "loan", "branch",
-        "merged_into", "extended_by",
+        "merged_into",
     )
     return get_object_or_404(qs, pk=pk)
 
@@ -212,7 +238,7 @@ def merge_candidates(*, user, complaint: Complaint) -> QuerySet[Complaint]:
     condition = Q(pk__in=[])
     if complaint.borrower_id:
         condition |= Q(borrower_id=complaint.borrower_id)
-    if complaint.complainant_mobile:
+    if complaint.complainant_mobile and _indexed("complainant_mobile"):
         condition |= Q(complainant_mobile=complaint.complainant_mobile)
     return qs.filter(condition).only("id", "tracking_code", "subject", "received_at").order_by("-received_at")[:20]
 
@@ -269,12 +295,14 @@ def team_workload(*, user, now=None) -> list[WorkloadRow]:
     return rows
 
 
-def escalation_inbox(*, user) -> QuerySet[Escalation]:
-    return (
-        pending_escalations(user=user)
-        .select_related("complaint", "complaint__assignee", "complaint__owner", "complaint__branch", "created_by")
-        .order_by("ack_due_at", "id")
+def escalation_inbox(*, user, limit: int = 100) -> list[Escalation]:
+    """Escalations waiting for this user, oldest deadline first: ids first (no joins), then the rows."""
+    ids = list(pending_escalations(user=user).order_by("ack_due_at", "id").values_list("pk", flat=True)[:limit])
+    rows = Escalation.objects.filter(pk__in=ids).select_related(
+        "complaint", "complaint__assignee", "complaint__owner", "complaint__branch", "created_by"
     )
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def visible_branches(*, user) -> list:

@@ -22,6 +22,12 @@ from debt_collection.services.cases import (  # noqa: F401
     case_write_off,
     enforcement_record_add,
 )
-from debt_collection.services.contacts import ContactRefused, case_callback_due, case_send_sms, contact_log  # noqa: F401
+from debt_collection.services.contacts import (  # noqa: F401
+    ContactRefused,
+    callback_schedule,
+    case_callback_due,
+    case_send_sms,
+    contact_log,
+)
 from debt_collection.services.promises import promise_cancel, promise_record  # noqa: F401
 from debt_collection.services.refresh import cases_refresh  # noqa: F401

@@ -39,8 +39,7 @@ def case_open(*, loan, actor=None) -> CollectionCase:
     event(case, "opened", actor=actor, to_state=case.state, days_past_due=loan.days_past_due, bucket=loan.bucket)
     from debt_collection.services.assignment import case_assign
 
-    case_assign(case=case, actor=actor)
-    return case
+    return case_assign(case=case, actor=actor)
 
 
 # --- hold ---------------------------------------------------------------------------------------------

@@ -159,17 +159,30 @@ def contact_log(
     )
     if not decision.allowed:
         raise ContactRefused(decision)
-    return _contact_write(
-        case=case, channel=channel, outcome=outcome, actor=actor, target=target, emergency_contact=emergency_contact,
-        notes=notes, recording=recording, recording_ext=ext, recording_ref=recording_ref, visit_staff=visit_staff,
-        occurred_at=occurred_at, expected_state=expected_state,
-    )
+    try:
+        return _contact_write(
+            case=case, channel=channel, outcome=outcome, actor=actor, target=target, emergency_contact=emergency_contact,
+            notes=notes, recording=recording, recording_ext=ext, recording_ref=recording_ref, visit_staff=visit_staff,
+            occurred_at=occurred_at, expected_state=expected_state, recheck=True,
+        )
+    except ContactRefused as exc:
+        # a concurrent contact got in between the check and the lock; record the refusal now that
+        # the write has rolled back
+        contact_check(borrower=case.borrower, channel=channel, at=occurred_at, case=case,
+                      emergency_contact=emergency_contact, purpose=ContactPurpose.COLLECTION, actor=actor, record=True)
+        raise exc
 
 
 @transaction.atomic
 def _contact_write(*, case, channel, outcome, actor, target, emergency_contact, notes, recording, recording_ext,
-                   recording_ref, visit_staff, occurred_at, expected_state, message=None) -> ContactAttempt:
+                   recording_ref, visit_staff, occurred_at, expected_state, message=None, recheck=False) -> ContactAttempt:
     case = lock_case(case, expected_state=expected_state)
+    if recheck:
+        # the case row is locked: two collectors logging at once cannot both slip under a limit
+        decision = contact_check(borrower=case.borrower, channel=channel, at=occurred_at, case=case,
+                                 emergency_contact=emergency_contact, purpose=ContactPurpose.COLLECTION, record=False)
+        if not decision.allowed:
+            raise ContactRefused(decision)
     if case.state not in ("open", "contacting", "promised", "escalated", "legal", "repossession"):
         # on hold (the guard saw it a moment ago) or closed meanwhile
         raise DomainError(_("案件已暂停或已结案，不能再联系。"), code="case_not_contactable")
@@ -228,6 +241,7 @@ def case_send_sms(
     actor=None,
     emergency_contact=None,
     at: datetime | None = None,
+    dedupe_key: str | None = None,
 ) -> ContactAttempt:
     """Send a collection SMS from the case (page, API or the scheduled task; actor None = system).
     Asks the guard first; third parties only get templates that say nothing of the debt."""
@@ -255,11 +269,11 @@ def case_send_sms(
     )
     if not decision.allowed:
         raise ContactRefused(decision)
-    return _sms_write(case=case, tmpl=tmpl, actor=actor, emergency_contact=emergency_contact, at=at)
+    return _sms_write(case=case, tmpl=tmpl, actor=actor, emergency_contact=emergency_contact, at=at, dedupe_key=dedupe_key)
 
 
 @transaction.atomic
-def _sms_write(*, case, tmpl, actor, emergency_contact, at) -> ContactAttempt:
+def _sms_write(*, case, tmpl, actor, emergency_contact, at, dedupe_key=None) -> ContactAttempt:
     from notifications.services import message_queue
 
     case = lock_case(case)
@@ -275,6 +289,7 @@ def _sms_write(*, case, tmpl, actor, emergency_contact, at) -> ContactAttempt:
         subject=case,
         template=f"collection:{tmpl.code}",
         language=case.borrower.language,
+        dedupe_key=dedupe_key,
         actor=actor,
     )
     return _contact_write(
@@ -307,3 +322,20 @@ def case_callback_due(*, case: CollectionCase, collector, at: datetime | None = 
     event(case, "callback_due", actor=collector, from_state=case.state, to_state=case.state,
           allowed=decision.allowed, rule=decision.rule)
     return decision
+
+
+@transaction.atomic
+def callback_schedule(*, case: CollectionCase, actor, at: datetime) -> None:
+    """Remind the collector to call back at `at` (the borrower asked to be called later). When it
+    comes due, the `debt_collection.callback_due` task asks the guard and tells the collector."""
+    from common.tasks import enqueue_with_options_on_commit
+    from debt_collection.tasks import callback_due
+
+    require(permissions.can_work_case(actor, case))
+    now = timezone.now()
+    if at <= now:
+        raise DomainError(_("回电时间必须晚于现在。"), field="at")
+    if at > now + timedelta(days=30):
+        raise DomainError(_("回电时间不能晚于 30 天后。"), field="at")
+    event(case, "callback_scheduled", actor=actor, from_state=case.state, to_state=case.state, at=at)
+    enqueue_with_options_on_commit(callback_due, args=(case.pk, actor.pk), eta=at)

@@ -35,12 +35,16 @@ CHUNK = 1000
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def cases_refresh(*, today: date | None = None, now: datetime | None = None, assign: bool = True) -> dict:
+def cases_refresh(
+    *, today: date | None = None, now: datetime | None = None, assign: bool = True, refresh_loans: bool = True
+) -> dict:
+    """`refresh_loans=False` uses the loans' delinquency as it stands (a caller that just refreshed
+    it for another date, like `seed_demo --today`)."""
     from borrowers.services import loans_refresh_delinquency
 
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    stats = {"loans": loans_refresh_delinquency(today=today)}
+    stats = {"loans": loans_refresh_delinquency(today=today) if refresh_loans else 0}
     stats["updated"] = _update_figures()
     stats["cured"] = _cure(now=now)
     stats["promises_kept"], stats["promises_broken"] = _settle_promises(now=now)

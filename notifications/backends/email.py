@@ -20,7 +20,10 @@ class DjangoEmailBackend(BaseBackend):
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.to],
-            headers={"X-CRM-Message-Id": str(message.pk), "Message-ID": f"<crm-message-{message.pk}@autoloan-crm>"},
+            headers={
+                "X-CRM-Message-Id": str(message.pk),
+                "Message-ID": f"<crm-message-{message.pk}@autoloan-crm>",
+            },
         )
         try:
             email.send(fail_silently=False)

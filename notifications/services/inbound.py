@@ -16,7 +16,9 @@ from notifications.models import OutboundMessage
 logger = logging.getLogger(__name__)
 
 # 退订 / TD / T / STOP / UNSUBSCRIBE … as the whole reply (carriers and regulators both use these)
-OPT_OUT_RE = re.compile(r"^\s*(td|t|退订|取消|stop|stopall|unsubscribe|cancel|end|quit)\s*[.!。！]?\s*$", re.IGNORECASE)
+OPT_OUT_RE = re.compile(
+    r"^\s*(td|t|退订|取消|stop|stopall|unsubscribe|cancel|end|quit)\s*[.!。！]?\s*$", re.IGNORECASE
+)
 
 DELIVERY_STATUSES = {
     "delivered": MessageStatus.DELIVERED,
@@ -68,7 +70,10 @@ def borrower_opt_out(*, borrower: Borrower, channel: str, source: str = "", acto
     borrower.opted_out_channels = channels
     borrower.save(update_fields=["opted_out_channels", "updated_at"])
     LoanEvent.objects.create(
-        borrower=borrower, kind="channel_opted_out", actor=actor, payload={"channel": channel, "source": source[:100]}
+        borrower=borrower,
+        kind="channel_opted_out",
+        actor=actor,
+        payload={"channel": channel, "source": source[:100]},
     )
     OutboundMessage.objects.filter(
         borrower=borrower, channel=channel, status__in=[MessageStatus.QUEUED, MessageStatus.DEFERRED]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import random
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -46,19 +47,31 @@ def _crm(key: str, default):
     return settings.CRM.get(key, default)
 
 
-def _enqueue_batches(ids: list[int]) -> int:
+def _publish_batches(batches: list[list[int]]) -> None:
     from notifications.tasks import send_batch
 
+    # one producer (one broker connection) for all batches of a chunk, not one per task
+    with send_batch.app.producer_or_acquire() as producer:
+        for batch in batches:
+            send_batch.apply_async(args=(batch,), producer=producer)
+
+
+def _enqueue_batches(ids: list[int]) -> int:
+    """Enqueue `send_batch` tasks for these ids, after the surrounding transaction commits."""
     size = max(1, int(_crm("MESSAGE_SEND_BATCH", 200)))
-    for start in range(0, len(ids), size):
-        enqueue_on_commit(send_batch, ids[start : start + size])
+    batches = [ids[start : start + size] for start in range(0, len(ids), size)]
+    transaction.on_commit(partial(_publish_batches, batches))
     return len(ids)
 
 
 def template_find(*, code: str, language: str, channel: str) -> MessageTemplate | None:
     candidates = MessageTemplate.objects.filter(code=code, channel=channel, is_active=True)
     by_language = {t.language: t for t in candidates}
-    return by_language.get(language) or by_language.get(settings.LANGUAGE_CODE) or next(iter(by_language.values()), None)
+    return (
+        by_language.get(language)
+        or by_language.get(settings.LANGUAGE_CODE)
+        or next(iter(by_language.values()), None)
+    )
 
 
 def message_render(*, code: str, language: str, channel: str, context: dict) -> tuple[str, str] | None:
@@ -101,11 +114,17 @@ def message_queue(
     if not body and template:
         rendered = message_render(code=template, language=language, channel=channel, context=context or {})
         if rendered is None:
-            logger.error("message template %s/%s/%s missing; message not created", template, language, channel)
+            logger.error(
+                "message template %s/%s/%s missing; message not created", template, language, channel
+            )
             raise MessageTemplate.DoesNotExist(f"no template {template!r} for {language}/{channel}")
         title, body = (title or rendered[0]), rendered[1]
     if borrower is not None and channel in OPT_OUT_CHANNELS and opt_out_line(language) not in body:
-        body = f"{body}\n\n{opt_out_line(language)}" if channel == MessageChannel.EMAIL else f"{body} {opt_out_line(language)}"
+        body = (
+            f"{body}\n\n{opt_out_line(language)}"
+            if channel == MessageChannel.EMAIL
+            else f"{body} {opt_out_line(language)}"
+        )
     now = timezone.now()
     scheduled_at = scheduled_at or now
     due_now = scheduled_at <= now
@@ -145,7 +164,9 @@ def message_queue(
     return message
 
 
-def notify_staff(*, user, title: str, body: str = "", link: str = "", kind: str = "", email: bool = True) -> None:
+def notify_staff(
+    *, user, title: str, body: str = "", link: str = "", kind: str = "", email: bool = True
+) -> None:
     """In-app notice now, plus an e-mail when the user has an address."""
     InAppNotification.objects.create(user=user, title=title[:200], body=body, link=link, kind=kind)
     if email and user.email:
@@ -249,10 +270,15 @@ def message_send(*, message_id: int, now: datetime | None = None) -> str:
             _finish(message_id, status=status, sending_started_at=None, **fields)
             return status
         rendered = message_render(
-            code=message.template, language=message.language, channel=message.channel, context=_reminder_context(message, now)
+            code=message.template,
+            language=message.language,
+            channel=message.channel,
+            context=_reminder_context(message, now),
         )
         if rendered is None:
-            _finish(message_id, status=MessageStatus.FAILED, last_error=f"template {message.template!r} missing")
+            _finish(
+                message_id, status=MessageStatus.FAILED, last_error=f"template {message.template!r} missing"
+            )
             return MessageStatus.FAILED
         message.title, message.body = rendered
         OutboundMessage.objects.filter(pk=message_id, status=MessageStatus.SENDING).update(
@@ -266,7 +292,12 @@ def message_send(*, message_id: int, now: datetime | None = None) -> str:
         return MessageStatus.FAILED
     except TransientSendError as exc:
         if message.attempts >= int(_crm("MESSAGE_MAX_ATTEMPTS", 10)):
-            _finish(message_id, status=MessageStatus.FAILED, last_error=str(exc)[:2000], status_reason="max_attempts")
+            _finish(
+                message_id,
+                status=MessageStatus.FAILED,
+                last_error=str(exc)[:2000],
+                status_reason="max_attempts",
+            )
             return MessageStatus.FAILED
         _finish(
             message_id,
@@ -279,8 +310,14 @@ def message_send(*, message_id: int, now: datetime | None = None) -> str:
         return RETRY
     # `queued` too: if a sweep wrongly took the row back while the provider was slow, this send
     # still counts and the row must not go out again.
-    OutboundMessage.objects.filter(pk=message_id, status__in=[MessageStatus.SENDING, MessageStatus.QUEUED]).update(
-        status=MessageStatus.SENT, provider_id=(provider_id or "")[:128], sent_at=timezone.now(), last_error="", status_reason=""
+    OutboundMessage.objects.filter(
+        pk=message_id, status__in=[MessageStatus.SENDING, MessageStatus.QUEUED]
+    ).update(
+        status=MessageStatus.SENT,
+        provider_id=(provider_id or "")[:128],
+        sent_at=timezone.now(),
+        last_error="",
+        status_reason="",
     )
     return MessageStatus.SENT
 
@@ -302,7 +339,9 @@ def message_send_batch(*, message_ids: list[int], now: datetime | None = None) -
         status = message_send(message_id=message_id, now=now)
         counts[status] = counts.get(status, 0) + 1
         if status == RETRY:
-            broken[channel] = OutboundMessage.objects.values_list("scheduled_at", flat=True).get(pk=message_id)
+            broken[channel] = OutboundMessage.objects.values_list("scheduled_at", flat=True).get(
+                pk=message_id
+            )
     for channel, ids in postponed.items():
         OutboundMessage.objects.filter(pk__in=ids, status__in=PENDING).update(
             dispatched_at=None, scheduled_at=broken[channel]
@@ -312,7 +351,11 @@ def message_send_batch(*, message_ids: list[int], now: datetime | None = None) -
 
 
 def messages_dispatch_due(
-    *, now: datetime | None = None, limit: int = 5000, rounds: int = 20, redispatch_after: timedelta = REDISPATCH_AFTER
+    *,
+    now: datetime | None = None,
+    limit: int = 5000,
+    rounds: int = 20,
+    redispatch_after: timedelta = REDISPATCH_AFTER,
 ) -> int:
     """Enqueue sends for queued/deferred messages whose time has come (set-based, every minute).
 
@@ -340,7 +383,9 @@ def messages_dispatch_due(
     return total
 
 
-def messages_recover_stale(*, now: datetime | None = None, older_than: timedelta | None = None, limit: int = 1000) -> dict:
+def messages_recover_stale(
+    *, now: datetime | None = None, older_than: timedelta | None = None, limit: int = 1000
+) -> dict:
     """Messages left in `sending` by a worker that died (SIGKILL, OOM, lost node).
 
     Per backend: a provider lookup by our id decides (accepted → sent, not accepted → queued again);
@@ -379,7 +424,10 @@ def messages_recover_stale(*, now: datetime | None = None, older_than: timedelta
             key = "sent"
         elif verdict is Recovery.NOT_ACCEPTED or backend.idempotent:
             changed = still_stale.update(
-                status=MessageStatus.QUEUED, dispatched_at=None, sending_started_at=None, status_reason="recovered"
+                status=MessageStatus.QUEUED,
+                dispatched_at=None,
+                sending_started_at=None,
+                status_reason="recovered",
             )
             key = "requeued"
         else:

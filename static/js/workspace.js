@@ -101,6 +101,15 @@
     }
   }, true);
 
+  // A panel whose form arrives by htmx: focus its first field once it is there.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var body = e.detail.target;
+    if (body && body.classList && body.classList.contains("ws-panel-body")) {
+      var f = body.querySelector("textarea, input:not([type=hidden]), select");
+      if (f) f.focus();
+    }
+  });
+
   function init() {
     rememberQueue();
     wireNeighbours();

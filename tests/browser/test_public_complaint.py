@@ -8,7 +8,6 @@ gets a clear message beside the field and stores nothing.
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -17,30 +16,11 @@ from tests.complaints_public.samples import EXE, PNG
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-# The foundation's tests/browser/conftest.py provides these for every browser test; they are repeated
-# here (same values) so this module also runs on its own.
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-        "args": CHROMIUM_ARGS,
-    }
-
-
+# Chromium itself (executable_path, flags), base_url and the login helper come from
+# tests/browser/conftest.py. These pages are mobile-first: drive them at a phone's size.
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    # Chinese is the source language; pin it so assertions do not depend on compiled catalogues.
+    # Chinese is the source language; pinned so assertions do not depend on compiled catalogues.
     return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 390, "height": 844}}
 
 
@@ -258,7 +238,7 @@ def test_exe_renamed_jpg_is_refused(live_server, watched, hq_branch, tmp_path, _
 
 
 def test_script_in_description_is_shown_as_text_to_borrower_and_agent(
-    live_server, watched, browser, hq_branch, password
+    live_server, watched, browser, browser_context_args, hq_branch, login
 ):
     from complaints.models import Complaint
     from tests.factories import UserFactory
@@ -280,15 +260,12 @@ def test_script_in_description_is_shown_as_text_to_borrower_and_agent(
     assert page.problems["dialogs"] == []
 
     # the agent's complaint page shows it as text too
-    staff = browser.new_context(locale="zh-CN")
+    staff = browser.new_context(**browser_context_args)
     staff_page = staff.new_page()
     dialogs = []
     staff_page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    staff_page.goto(f"{live_server.url}/accounts/login/?next=/complaints/{Complaint.objects.get().pk}/")
-    staff_page.fill("#id_username", hq_agent.username)
-    staff_page.fill("#id_password", password)
-    staff_page.locator("button[type=submit]").first.click()
-    staff_page.wait_for_url(re.compile(r"/complaints/\d+/$"))
+    login(staff_page, hq_agent)
+    staff_page.goto(f"/complaints/{Complaint.objects.get().pk}/")
     assert payload in staff_page.locator("main").inner_text()
     assert staff_page.locator("main img[src=x]").count() == 0
     assert dialogs == []

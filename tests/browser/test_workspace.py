@@ -2,11 +2,10 @@
 queue to resolved; a supervisor acknowledges an escalation; two sessions act on one complaint and the
 second sees the conflict."""
 
-import os
 import re
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from complaints import services
 from complaints.choices import State
@@ -19,29 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 expect = pytest.importorskip("playwright.sync_api").expect
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Debian's Chromium (Playwright cannot download its own browser here)."""
-    return {
-        **browser_type_launch_args,
-        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"],
-    }
-
-
-@pytest.fixture(scope="session")
-def live_server_media_url():
-    """Django's live server wraps the app in a media-files handler that needs MEDIA_URL to be a string;
-    the project deliberately has none (attachments are streamed by permission-checking views)."""
-    from django.conf import settings
-
-    if settings.MEDIA_URL is None:
-        settings.MEDIA_URL = "/__media-not-served__/"
-
-
 @pytest.fixture
-def server(live_server_media_url, live_server):
+def server(live_server):
     return live_server
 
 
@@ -72,6 +50,11 @@ def test_agent_classifies_replies_and_resolves_from_the_queue(server, page, agen
     row = page.locator(f"tr[data-queue-row]:has-text('{complaint.tracking_code}')")
     expect(row).to_be_visible()
     expect(row.locator("[data-clock-status]")).to_have_count(2)
+    # ? shows the shortcut help, Escape hides it
+    page.keyboard.press("?")
+    expect(page.locator("#ws-help")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#ws-help")).to_be_hidden()
     # keyboard: j selects the first row, Enter opens it
     page.keyboard.press("j")
     expect(page.locator("tr[data-queue-row].is-selected")).to_have_count(1)
@@ -111,18 +94,15 @@ def test_agent_classifies_replies_and_resolves_from_the_queue(server, page, agen
     assert complaint.state == State.RESOLVED and complaint.owner_id == agent.pk
     reply = ComplaintEvent.objects.get(complaint=complaint, kind="reply")
     assert reply.visible_to_borrower
-    # the borrower's tracking page shows the reply (when the public pages are wired in)
-    try:
-        track_url = reverse("public_complaints:track")
-    except NoReverseMatch:
-        track_url = None  # TODO(lead): assert on the public tracking page once complaints/public/ is merged
-    if track_url:
-        borrower_page = page.context.browser.new_context().new_page()
-        borrower_page.goto(f"{server.url}{track_url}")
-        borrower_page.fill("input[name=tracking_code]", complaint.tracking_code)
-        borrower_page.fill("input[name=mobile_last4]", "7777")
-        borrower_page.locator("form button[type=submit]").first.click()
-        expect(borrower_page.locator("body")).to_contain_text("三个工作日内答复您")
+    # the borrower, on the public tracking page, sees the reply (and never the internal notes)
+    borrower_page = page.context.browser.new_context().new_page()
+    borrower_page.goto(f"{server.url}{reverse('public_complaints:track')}")
+    borrower_page.fill("input[name=tracking_code]", complaint.tracking_code)
+    borrower_page.fill("input[name=mobile_last4]", "7777")
+    borrower_page.click("#track-form button[type=submit]")
+    expect(borrower_page.locator("body")).to_contain_text("三个工作日内答复您")
+    expect(borrower_page.locator("body")).to_contain_text("已全额退还")
+    borrower_page.context.close()
 
 
 def test_supervisor_acknowledges_an_escalation(server, page, agent, supervisor, branch):

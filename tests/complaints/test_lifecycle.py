@@ -307,6 +307,8 @@ def test_reopen_within_the_window_restarts_the_resolution_clock(clock, in_progre
     assert c.state == "in_progress" and c.reopen_count == 1
     assert c.resolved_at is None and c.csat is None
     assert c.resolution_clock_started_at == clock.now and not c.resolution_breached
+    # a request for review (核查) must be answered within 30 calendar days of the request
+    assert c.regulatory_due_at == clock.now + timedelta(days=30)
     event = c.events.get(kind="reopened")
     assert event.visible_to_borrower and event.payload["previous"]["csat"] == 1
 

@@ -189,3 +189,14 @@ def test_manual_escalation(clock, in_progress, supervisor, hq_user):
     esc = services.escalation_raise(complaint=c, actor=supervisor, note="客户威胁向监管投诉")
     assert esc.level == 1 and esc.trigger == "manual" and esc.created_by == supervisor
     assert Complaint.objects.get(pk=c.pk).escalation_level == 1
+
+
+def test_a_review_after_the_original_deadline_is_not_an_instant_regulatory_breach(clock, in_progress, agent):
+    c = in_progress()
+    c = services.complaint_resolve(complaint=c, resolution_summary="a", root_cause="policy", actor=agent)
+    clock.set(sh(2026, 3, 25, 10, 0))  # past the original 15 days, within the 30-day reopen window
+    services.complaint_reopen(complaint=c, reason="不同意")
+    assert services.sla_sweep()["regulatory_escalated"] == 0
+    clock.set(sh(2026, 4, 24, 10, 0))  # 30 days after the request for review
+    assert services.sla_sweep()["regulatory_escalated"] == 1
+    assert Escalation.objects.get(complaint=c, clock="regulatory").cycle == 1

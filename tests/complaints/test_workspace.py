@@ -193,6 +193,8 @@ def test_complaint_page_query_count_is_constant(logged_in, agent, branch, make_c
     for i in range(15):
         services.complaint_add_note(complaint=complaint, body=f"备注 {i}", actor=agent)
         make_complaint(borrower=borrower)
+    escalation_raise(complaint=complaint, actor=agent, note="升级")
+    escalation_raise(complaint=complaint, actor=agent, note="再升级")
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("complaints:detail", args=[complaint.pk]))
     assert response.content.decode().count('data-kind="note"') == 15
@@ -401,3 +403,79 @@ def test_bulk_reassign_and_workload(logged_in, agent, supervisor, branch, make_c
 def test_bulk_reassign_without_selection_is_a_400(logged_in, supervisor):
     response = logged_in(supervisor).post(reverse("complaints:bulk_reassign"), {"assignee": supervisor.pk}, **HTMX)
     assert response.status_code == 400
+
+
+def test_borrower_360_shows_the_collection_case_and_last_contacts(logged_in, agent, collector, branch, make_complaint):
+    from debt_collection.models import CollectionCase, ContactAttempt
+
+    borrower = BorrowerFactory(branch=branch)
+    loan = make_loan(borrower=borrower, contract_number="HT-CASE-1")
+    CollectionCase.objects.create(loan=loan, borrower=borrower, branch=branch, bucket="M1", days_past_due=12, assigned_to=collector)
+    ContactAttempt.objects.create(
+        borrower=borrower, loan=loan, branch=branch, channel="call", outcome="no_answer",
+        notes="不应显示给客服的催收备注", created_by=collector,
+    )
+    complaint = make_complaint(borrower=borrower, loan=loan)
+    html = logged_in(agent).get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    panel = html.split('id="b360-case"')[1]
+    assert "新案件" in panel and collector.username in panel
+    assert "无人接听" in panel
+    assert "不应显示给客服的催收备注" not in html
+
+
+def test_wait_on_borrower_pauses_and_resume_restarts(logged_in, agent, make_complaint):
+    complaint = make_complaint()
+    services.complaint_classify(complaint=complaint, category="other", priority="normal", actor=agent)
+    services.complaint_start(complaint=complaint, actor=agent)
+    client = logged_in(agent)
+    response = _act(client, complaint, "wait_on_borrower", {"reason": "请提供还款凭证", "message": "请上传还款凭证照片。", "channel": "sms"})
+    assert response.status_code == 200
+    assert 'data-clock-status="paused"' in response.content.decode()
+    complaint = Complaint.objects.get(pk=complaint.pk)
+    assert complaint.state == State.WAITING_ON_BORROWER
+    assert ComplaintEvent.objects.filter(complaint=complaint, kind="reply", visible_to_borrower=True).exists()
+    assert _act(client, complaint, "resume").status_code == 200
+    assert Complaint.objects.get(pk=complaint.pk).state == State.IN_PROGRESS
+
+
+def test_rarely_used_panels_load_on_demand(logged_in, supervisor, make_complaint):
+    complaint = make_complaint()
+    client = logged_in(supervisor)
+    page = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    assert reverse("complaints:panel", args=[complaint.pk, "assign"]) in page
+    assert 'name="assignee"' not in page  # not rendered until the panel is opened
+    panel = client.get(reverse("complaints:panel", args=[complaint.pk, "assign"]), **HTMX)
+    assert panel.status_code == 200 and 'name="assignee"' in panel.content.decode()
+    # without JavaScript the link opens the page with that form
+    fallback = client.get(reverse("complaints:detail", args=[complaint.pk]), {"open": "assign"}).content.decode()
+    assert 'id="panel-assign" open' in fallback and 'name="assignee"' in fallback
+
+
+def test_panel_of_an_action_no_longer_available_says_so(logged_in, agent, make_complaint):
+    complaint = make_complaint()
+    services.complaint_reject(complaint=complaint, reason="spam", note="广告", actor=agent)
+    response = logged_in(agent).get(reverse("complaints:panel", args=[complaint.pk, "reject"]), **HTMX)
+    assert response.status_code == 409 and "data-conflict" in response.content.decode()
+
+
+def test_long_timeline_shows_the_newest_and_loads_the_rest(logged_in, agent, make_complaint):
+    complaint = make_complaint()
+    for i in range(40):
+        services.complaint_add_note(complaint=complaint, body=f"备注{i:02d}", actor=agent)
+    client = logged_in(agent)
+    page = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    assert page.count('data-kind="note"') == 30 and "备注39" in page and "备注05" not in page
+    more = client.get(reverse("complaints:timeline", args=[complaint.pk]), {"offset": 30}, **HTMX).content.decode()
+    assert more.count('data-kind="note"') == 10 and "备注00" in more
+    assert 'data-kind="created"' in more
+
+
+def test_compliance_sees_every_branch_and_may_only_add_notes(logged_in, compliance_user, make_complaint):
+    complaint = make_complaint()
+    client = logged_in(compliance_user)
+    page = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    assert "act/note/" in page and "act/reply/" not in page and 'data-action="classify"' not in page
+    refused = _act(client, complaint, "classify", {"category": "other", "priority": "normal"})
+    assert refused.status_code == 403
+    assert Complaint.objects.get(pk=complaint.pk).state == State.INTAKE
+    assert _act(client, complaint, "note", {"body": "合规抽查"}).status_code == 200

@@ -118,3 +118,35 @@ def test_a_refusal_by_the_complaints_service_is_shown_on_the_form(client, web_fo
     html = response.content.decode()
     assert 'id="id_attachments_error"' in html and "文件不能超过 10 MB。" in html
     assert Complaint.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_submissions_at_the_same_instant_make_one_complaint(web_form_data, hq_branch):
+    """Double tap / retry racing the first request: real threads, real transactions (PostgreSQL)."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (concurrent connections)")
+    barrier = threading.Barrier(2)
+    pages = []
+
+    def submit(i):
+        try:
+            client = Client(REMOTE_ADDR=f"10.0.0.{i}")
+            barrier.wait()
+            assert client.post("/complaint/new/", web_form_data()).status_code == 302
+            pages.append(client.get("/complaint/submitted/").content.decode())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Complaint.objects.count() == 1
+    code = Complaint.objects.get().tracking_code
+    assert len(pages) == 2 and all(code in page for page in pages)

@@ -283,3 +283,12 @@ def test_unverified_status_redirect_encodes_the_code(client):
     response = client.get("/complaint/track/AB&x=1/")
     assert response.status_code == 302
     assert response["Location"] == "/complaint/track/?code=AB%26x%3D1"
+
+
+def test_spelling_the_code_differently_does_not_reset_the_failure_counter(filed, settings):
+    settings.CRM = {**settings.CRM, "PUBLIC_FORM": {"RATE_TRACK_FAILURES_PER_CODE": "2/3600"}}
+    complaint = filed()
+    code = complaint.tracking_code
+    for spelling in (code, f"{code[:3]}-{code[3:]}".lower()):
+        assert _track(Client(), spelling, last4="0000").status_code == 404
+    assert _track(Client(), f" {code[:5]} {code[5:]} ").status_code == 429

@@ -5,7 +5,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from debt_collection.models import BlockedContact, CollectionCase, CollectorOrganisation, CollectorProfile, ContactAttempt
+from debt_collection.models import (
+    BlockedContact,
+    CollectionCase,
+    CollectorOrganisation,
+    CollectorProfile,
+    ContactAttempt,
+)
 from tests.debt_collection.helpers import local
 from tests.factories import BorrowerFactory, UserFactory, make_loan
 

@@ -200,3 +200,17 @@ def test_pack_numbers_are_data(borrower, case):
 def test_unknown_channel_is_a_programming_error(borrower):
     with pytest.raises(ValueError):
         contact_check(borrower=borrower, channel="pigeon", at=timezone.now())
+
+
+def test_blocked_contacts_metric_is_scoped_by_branch(borrower, other_branch, supervisor, hq_user):
+    from debt_collection.selectors import blocked_contacts_by_rule
+
+    elsewhere = BorrowerFactory(branch=other_branch)
+    night = local(SH, 2026, 3, 20, 23, 0)
+    contact_check(borrower=borrower, channel="call", at=night)
+    contact_check(borrower=borrower, channel="sms", at=night, purpose="reminder")
+    contact_check(borrower=elsewhere, channel="call", at=night)
+    since = night - timedelta(days=1)
+    mine = blocked_contacts_by_rule(user=supervisor, since=since)
+    assert sum(r["count"] for r in mine) == 2 and {r["rule"] for r in mine} == {"quiet_hours"}
+    assert sum(r["count"] for r in blocked_contacts_by_rule(user=hq_user, since=since)) == 3

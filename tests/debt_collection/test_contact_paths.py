@@ -265,3 +265,23 @@ def test_us_sms_carries_the_electronic_opt_out_notice(freeze, us_case, us_collec
     freeze(local(LA, 2026, 3, 20, 12, 0))
     case_send_sms(case=us_case, template="callback_request", actor=us_collector)
     assert "TD" in OutboundMessage.objects.get().body
+
+
+def test_scheduled_sms_redelivered_is_sent_once(freeze, case):
+    from notifications.models import OutboundMessage
+
+    freeze(local(SH, 2026, 3, 20, 12, 0))
+    for _ in range(2):  # at-least-once delivery: the same task twice
+        assert send_case_sms.apply(args=[case.pk, "callback_request"], kwargs={"dedupe_key": "case-sms-1"}).get() == "sent"
+    assert OutboundMessage.objects.count() == 1
+    assert ContactAttempt.objects.count() == 1
+
+
+def test_times_typed_on_the_page_are_the_borrowers_local_time(freeze, client, us_case, us_collector):
+    type(us_case).objects.filter(pk=us_case.pk).update(assigned_to=us_collector)
+    freeze(local(LA, 2026, 3, 20, 12, 0))
+    client.force_login(us_collector)
+    response = client.post(reverse("debt_collection:case_contact", args=[us_case.pk]),
+                           {"channel": "call", "target": "borrower", "outcome": "no_answer", "occurred_at": "2026-03-20T09:30"})
+    assert response.status_code == 302
+    assert ContactAttempt.objects.get().occurred_at == local(LA, 2026, 3, 20, 9, 30)

@@ -253,3 +253,56 @@ def test_arrangement_form_shows_field_errors(client, live_case, collector):
                            {"kind": "extension", "extension_months": "9", "reason": "x"})
     assert response.status_code == 400
     assert response.context["arrangement_form"].errors["extension_months"]
+
+
+def test_callback_is_scheduled_after_commit(client, case, collector, daytime, django_capture_on_commit_callbacks):
+    client.force_login(collector)
+    url = reverse("debt_collection:case_action", args=[case.pk, "callback"])
+    response = client.post(url, {"at": "2026-03-20T09:00"})
+    assert response.status_code == 400 and response.context["callback_form"].errors["at"]  # in the past
+    from unittest import mock
+
+    with mock.patch("debt_collection.tasks.callback_due.apply_async") as apply_async, \
+            django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"at": "2026-03-20T15:30"})
+    assert response.status_code == 302
+    apply_async.assert_called_once()
+    assert apply_async.call_args.kwargs["args"] == (case.pk, collector.pk)
+    assert apply_async.call_args.kwargs["eta"] == local("Asia/Shanghai", 2026, 3, 20, 15, 30)
+    assert CaseEvent.objects.filter(case=case, kind="callback_scheduled").exists()
+
+
+def test_collector_without_profile_is_assigned_all_buckets(branch, collector):
+    from debt_collection.services import case_open
+
+    borrower = BorrowerFactory(branch=branch)
+    loan = make_loan(borrower=borrower)
+    assert case_open(loan=loan).assigned_to == collector
+
+
+def test_a_concurrent_contact_between_check_and_lock_is_still_refused(case, collector, monkeypatch, daytime):
+    """The guard runs again once the case row is locked: two collectors logging the 6th and 7th
+    unanswered call at the same moment cannot both get in."""
+    from debt_collection.models import BlockedContact
+    from debt_collection.services import ContactRefused, contact_log
+    from debt_collection.services import contacts as contacts_module
+    from tests.debt_collection.helpers import log_calls
+
+    log_calls(borrower=case.borrower, case=case, at=daytime - timedelta(hours=1), n=6)
+    real = contacts_module.contact_check
+    calls = {"n": 0}
+
+    def first_check_misses_the_concurrent_calls(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            from debt_collection.compliance import ALLOWED
+
+            return ALLOWED
+        return real(**kwargs)
+
+    monkeypatch.setattr(contacts_module, "contact_check", first_check_misses_the_concurrent_calls)
+    with pytest.raises(ContactRefused) as exc:
+        contact_log(case=case, channel="call", outcome="no_answer", actor=collector)
+    assert exc.value.rule == "daily_unanswered_calls"
+    assert ContactAttempt.objects.count() == 6
+    assert BlockedContact.objects.get().rule == "daily_unanswered_calls"

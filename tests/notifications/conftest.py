@@ -40,3 +40,15 @@ def installment_due(branch):
         return first
 
     return make
+
+
+def batched_ids(callbacks) -> list[int]:
+    """Message ids of the send_batch tasks that on-commit callbacks would enqueue."""
+    from notifications.services.messages import _publish_batches
+
+    ids = []
+    for callback in callbacks:
+        assert callback.func is _publish_batches, callback
+        for batch in callback.args[0]:
+            ids.extend(batch)
+    return ids

@@ -80,7 +80,12 @@ def test_http_provider_is_chosen_by_configuration_and_signs_each_request(http_pr
     method, path, headers, body = http_provider.requests[0]
     assert (method, path) == ("POST", "/send")
     payload = json.loads(body)
-    assert payload == {"to": "13800001111", "body": "提醒 回复TD退订", "client_ref": str(sms.pk), "sender": ""}
+    assert payload == {
+        "to": "13800001111",
+        "body": "提醒 回复TD退订",
+        "client_ref": str(sms.pk),
+        "sender": "",
+    }
     assert headers["Authorization"] == "Bearer key-1"
     assert headers["Idempotency-Key"] == f"msg-{sms.pk}"
     assert headers["X-Signature"] == f"sha256={sign(SECRET, body)}"
@@ -90,7 +95,11 @@ def test_http_provider_is_chosen_by_configuration_and_signs_each_request(http_pr
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("answer", "error"),
-    [((503, {}), TransientSendError), ((429, {}), TransientSendError), ((400, {"error": "invalid number"}), PermanentSendError)],
+    [
+        ((503, {}), TransientSendError),
+        ((429, {}), TransientSendError),
+        ((400, {"error": "invalid number"}), PermanentSendError),
+    ],
 )
 def test_http_errors_are_classified(http_provider, sms, answer, error):
     http_provider.answers = [answer]
@@ -109,7 +118,11 @@ def test_timeout_is_transient_and_the_message_goes_back_to_queued(http_provider,
 @pytest.mark.django_db
 def test_unreachable_provider_is_transient(settings, sms):
     settings.NOTIFICATION_BACKENDS = {}
-    settings.CRM = {**settings.CRM, "SMS_PROVIDER_URL": "http://127.0.0.1:9/send", "SMS_PROVIDER_TIMEOUT": 0.5}
+    settings.CRM = {
+        **settings.CRM,
+        "SMS_PROVIDER_URL": "http://127.0.0.1:9/send",
+        "SMS_PROVIDER_TIMEOUT": 0.5,
+    }
     with pytest.raises(TransientSendError):
         HttpSmsBackend().send(sms)
 
@@ -125,7 +138,10 @@ def test_lookup_by_client_ref(http_provider, sms):
 def _post(client, name, payload, secret=SECRET):
     body = json.dumps(payload).encode()
     return client.post(
-        reverse(name), data=body, content_type="application/json", HTTP_X_SIGNATURE=f"sha256={sign(secret, body)}"
+        reverse(name),
+        data=body,
+        content_type="application/json",
+        HTTP_X_SIGNATURE=f"sha256={sign(secret, body)}",
     )
 
 
@@ -137,7 +153,9 @@ def secret(settings):
 @pytest.mark.django_db
 def test_delivery_callback_marks_delivered_and_is_idempotent(client, secret, sms):
     OutboundMessage.objects.filter(pk=sms.pk).update(status="sent", provider_id="p-77")
-    response = _post(client, "notifications:delivery_callback", {"provider_id": "p-77", "status": "delivered"})
+    response = _post(
+        client, "notifications:delivery_callback", {"provider_id": "p-77", "status": "delivered"}
+    )
     assert response.status_code == 200 and response.json()["updated"] == 1
     sms.refresh_from_db()
     assert sms.status == "delivered" and sms.delivered_at is not None
@@ -153,7 +171,16 @@ def test_delivery_callback_by_client_ref_and_failure(client, secret, sms):
     response = _post(
         client,
         "notifications:delivery_callback",
-        {"events": [{"client_ref": str(sms.pk), "id": "p-5", "status": "undelivered", "error": "absent subscriber"}]},
+        {
+            "events": [
+                {
+                    "client_ref": str(sms.pk),
+                    "id": "p-5",
+                    "status": "undelivered",
+                    "error": "absent subscriber",
+                }
+            ]
+        },
     )
     assert response.json()["updated"] == 1
     sms.refresh_from_db()
@@ -163,7 +190,9 @@ def test_delivery_callback_by_client_ref_and_failure(client, secret, sms):
 @pytest.mark.django_db
 def test_delivery_callback_rejects_a_bad_signature_and_bad_input(client, secret, sms):
     OutboundMessage.objects.filter(pk=sms.pk).update(status="sent", provider_id="p-1")
-    forged = _post(client, "notifications:delivery_callback", {"provider_id": "p-1", "status": "delivered"}, secret="x")
+    forged = _post(
+        client, "notifications:delivery_callback", {"provider_id": "p-1", "status": "delivered"}, secret="x"
+    )
     assert forged.status_code == 403
     assert OutboundMessage.objects.get(pk=sms.pk).status == "sent"
     bad = _post(client, "notifications:delivery_callback", {"provider_id": "p-1", "status": "exploded"})
@@ -178,7 +207,9 @@ def test_delivery_callback_rejects_a_bad_signature_and_bad_input(client, secret,
 @pytest.mark.django_db
 def test_callbacks_refuse_everything_when_no_secret_is_configured(client, settings):
     settings.CRM = {**settings.CRM, "SMS_PROVIDER_SECRET": ""}
-    response = _post(client, "notifications:delivery_callback", {"provider_id": "p", "status": "delivered"}, secret="")
+    response = _post(
+        client, "notifications:delivery_callback", {"provider_id": "p", "status": "delivered"}, secret=""
+    )
     assert response.status_code == 503
 
 
@@ -195,8 +226,12 @@ def test_inbound_td_opts_the_borrower_out_and_skips_pending_sms(client, secret, 
     assert OutboundMessage.objects.get(pk=email.pk).status == "queued"
 
     # again: nothing changes; an ordinary reply is not an opt-out
-    assert _post(client, "notifications:inbound_sms", {"from": borrower.mobile, "text": "stop"}).json() == {"opted_out": 0}
-    assert _post(client, "notifications:inbound_sms", {"from": borrower.mobile, "text": "我明天还款"}).json() == {"opted_out": 0}
+    assert _post(client, "notifications:inbound_sms", {"from": borrower.mobile, "text": "stop"}).json() == {
+        "opted_out": 0
+    }
+    assert _post(
+        client, "notifications:inbound_sms", {"from": borrower.mobile, "text": "我明天还款"}
+    ).json() == {"opted_out": 0}
     assert borrower.events.filter(kind="channel_opted_out").count() == 1
     missing = _post(client, "notifications:inbound_sms", {"text": "TD"})
     assert missing.status_code == 400 and "from" in missing.json()["errors"]

@@ -7,21 +7,12 @@ from django.urls import reverse
 
 from borrowers.services import payment_record
 from notifications.models import OutboundMessage, ReminderStep
-from notifications.services import messages_dispatch_due, message_send, message_send_batch, reminders_run
-from notifications.tasks import send_batch
+from notifications.services import message_send, message_send_batch, messages_dispatch_due, reminders_run
 from tests.factories import BorrowerFactory, aware
+from tests.notifications.conftest import batched_ids
 
 NOW = aware(2026, 11, 20, 10, 0)  # 10:00 in the branches' time zone (Asia/Shanghai)
 TODAY = NOW.date()
-
-
-def _batched_ids(callbacks):
-    """Message ids of the send_batch tasks registered on commit."""
-    ids = []
-    for callback in callbacks:
-        assert callback.func.__self__.name == send_batch.name  # partial(send_batch.apply_async, args=(ids,))
-        ids.extend(callback.keywords["args"][0])
-    return ids
 
 
 @pytest.mark.django_db
@@ -40,13 +31,16 @@ def test_pass_creates_one_message_per_installment_step_and_channel_and_a_second_
     messages = OutboundMessage.objects.all()
     got = sorted((m.installment_id, m.step_key, m.channel) for m in messages)
     expected = sorted(
-        [(due[o].pk, key, "sms") for o, key in [(-3, "T-3"), (-1, "T-1"), (0, "T0"), (1, "T+1"), (3, "T+3"), (7, "T+7")]]
+        [
+            (due[o].pk, key, "sms")
+            for o, key in [(-3, "T-3"), (-1, "T-1"), (0, "T0"), (1, "T+1"), (3, "T+3"), (7, "T+7")]
+        ]
         + [(due[-3].pk, "T-3", "email"), (due[1].pk, "T+1", "email")]
     )
     assert got == expected
     assert not messages.filter(installment__in=[not_due, paid]).exists()
     assert result == {"created": 8, "enqueued": 8}
-    assert sorted(_batched_ids(callbacks)) == sorted(m.pk for m in messages)
+    assert sorted(batched_ids(callbacks)) == sorted(m.pk for m in messages)
     sms = messages.get(installment=due[0], channel="sms")
     assert sms.to == due[0].loan.borrower.mobile and sms.status == "queued" and sms.template == "reminder_due"
 
@@ -58,7 +52,9 @@ def test_pass_creates_one_message_per_installment_step_and_channel_and_a_second_
 
 
 @pytest.mark.django_db
-def test_before_send_hour_messages_wait_for_the_dispatcher(installment_due, django_capture_on_commit_callbacks):
+def test_before_send_hour_messages_wait_for_the_dispatcher(
+    installment_due, django_capture_on_commit_callbacks
+):
     installment = installment_due(TODAY)
     early = aware(2026, 11, 20, 0, 7)
     with django_capture_on_commit_callbacks() as callbacks:
@@ -71,21 +67,25 @@ def test_before_send_hour_messages_wait_for_the_dispatcher(installment_due, djan
         assert messages_dispatch_due(now=aware(2026, 11, 20, 8, 59)) == 0
     with django_capture_on_commit_callbacks() as callbacks:
         assert messages_dispatch_due(now=aware(2026, 11, 20, 9, 1)) == 1
-    assert _batched_ids(callbacks) == [message.pk]
+    assert batched_ids(callbacks) == [message.pk]
     with django_capture_on_commit_callbacks() as callbacks:  # claimed: not dispatched twice
         assert messages_dispatch_due(now=aware(2026, 11, 20, 9, 2)) == 0
 
 
 @pytest.mark.django_db
 def test_branch_specific_cadence_replaces_the_default(branch, other_branch, installment_due):
-    ReminderStep.objects.create(branch=branch, offset_days=-2, channel="sms", template_code="reminder_before_1")
+    ReminderStep.objects.create(
+        branch=branch, offset_days=-2, channel="sms", template_code="reminder_before_1"
+    )
     ours = installment_due(TODAY + timedelta(days=2))
     ours_default_day = installment_due(TODAY + timedelta(days=3))
     theirs = installment_due(TODAY + timedelta(days=3), borrower=BorrowerFactory(branch=other_branch))
 
     reminders_run(now=NOW)
 
-    assert list(OutboundMessage.objects.filter(installment=ours).values_list("step_key", "channel")) == [("T-2", "sms")]
+    assert list(OutboundMessage.objects.filter(installment=ours).values_list("step_key", "channel")) == [
+        ("T-2", "sms")
+    ]
     assert not OutboundMessage.objects.filter(installment=ours_default_day).exists()
     assert sorted(OutboundMessage.objects.filter(installment=theirs).values_list("step_key", "channel")) == [
         ("T-3", "email"),
@@ -100,7 +100,9 @@ def _one_reminder(installment_due, **borrower_fields):
 
 
 @pytest.mark.django_db
-def test_sent_reminder_is_rendered_in_the_borrowers_language_with_the_opt_out_line(installment_due, guard, provider):
+def test_sent_reminder_is_rendered_in_the_borrowers_language_with_the_opt_out_line(
+    installment_due, guard, provider
+):
     message = _one_reminder(installment_due, language="en", name="Li Lei")
     assert message_send(message_id=message.pk, now=NOW) == "sent"
     message.refresh_from_db()
@@ -116,7 +118,9 @@ def test_sent_reminder_is_rendered_in_the_borrowers_language_with_the_opt_out_li
 
 
 @pytest.mark.django_db
-def test_quiet_hours_defer_then_the_dispatcher_sends_it_later(installment_due, guard, provider, django_capture_on_commit_callbacks):
+def test_quiet_hours_defer_then_the_dispatcher_sends_it_later(
+    installment_due, guard, provider, django_capture_on_commit_callbacks
+):
     message = _one_reminder(installment_due)
     morning = NOW + timedelta(hours=22)  # the guard says: not before 08:00 tomorrow
     guard.quiet_until = morning
@@ -131,7 +135,7 @@ def test_quiet_hours_defer_then_the_dispatcher_sends_it_later(installment_due, g
         assert messages_dispatch_due(now=morning - timedelta(minutes=1)) == 0
     with django_capture_on_commit_callbacks() as callbacks:
         assert messages_dispatch_due(now=morning) == 1
-    assert _batched_ids(callbacks) == [message.pk]
+    assert batched_ids(callbacks) == [message.pk]
     assert message_send_batch(message_ids=[message.pk], now=morning) == {"sent": 1}
     message.refresh_from_db()
     assert message.status == "sent" and provider.calls == [message.pk]
@@ -162,7 +166,10 @@ def test_installment_paid_after_planning_is_cancelled_at_send_time(installment_d
     message = _one_reminder(installment_due)
     installment = message.installment
     payment_record(
-        loan=installment.loan, amount=installment.total_outstanding, paid_at=NOW - timedelta(hours=1), external_ref="PAY-1"
+        loan=installment.loan,
+        amount=installment.total_outstanding,
+        paid_at=NOW - timedelta(hours=1),
+        external_ref="PAY-1",
     )
     assert message_send(message_id=message.pk, now=NOW) == "cancelled"
     message.refresh_from_db()
@@ -209,4 +216,6 @@ def test_outcomes_are_on_the_borrowers_page(client, agent, branch, installment_d
 def test_other_branch_cannot_see_the_timeline(client, other_agent, installment_due):
     message = _one_reminder(installment_due)
     client.force_login(other_agent)
-    assert client.get(reverse("notifications:borrower_messages", args=[message.borrower_id])).status_code == 404
+    assert (
+        client.get(reverse("notifications:borrower_messages", args=[message.borrower_id])).status_code == 404
+    )

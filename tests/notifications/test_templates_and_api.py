@@ -16,9 +16,17 @@ def test_render_fills_known_names_only_and_never_reaches_into_objects():
 
 
 def test_render_appends_the_opt_out_line_to_borrower_sms_and_email_only():
-    assert render(subject="", body="您好{name}", channel="sms", language="zh-hans", context={"name": "李"})[1] == "您好李 回复TD退订"
-    assert render(subject="", body="Hi {opt_out}", channel="sms", language="en", context={})[1] == "Hi Reply STOP to opt out"
-    assert render(subject="", body="hi", channel="email", language="en", context={}, audience="staff")[1] == "hi"
+    assert (
+        render(subject="", body="您好{name}", channel="sms", language="zh-hans", context={"name": "李"})[1]
+        == "您好李 回复TD退订"
+    )
+    assert (
+        render(subject="", body="Hi {opt_out}", channel="sms", language="en", context={})[1]
+        == "Hi Reply STOP to opt out"
+    )
+    assert (
+        render(subject="", body="hi", channel="email", language="en", context={}, audience="staff")[1] == "hi"
+    )
     assert render(subject="", body="hi", channel="inapp", language="en", context={})[1] == "hi"
 
 
@@ -95,7 +103,9 @@ def test_api_filters_and_is_read_only(api_client, hq_user, messages):
     assert len(api_client.get("/api/messages/").json()["results"]) == 3
     by_channel = api_client.get("/api/messages/", {"channel": "email"}).json()["results"]
     assert [r["id"] for r in by_channel] == [messages["ours_email"].pk]
-    by_borrower = api_client.get("/api/messages/", {"borrower": messages["theirs"].borrower_id}).json()["results"]
+    by_borrower = api_client.get("/api/messages/", {"borrower": messages["theirs"].borrower_id}).json()[
+        "results"
+    ]
     assert [r["id"] for r in by_borrower] == [messages["theirs"].pk]
     assert len(api_client.get("/api/messages/", {"status": ["queued", "sent"]}).json()["results"]) == 3
     bad = api_client.get("/api/messages/", {"status": "nope"})
@@ -106,3 +116,24 @@ def test_api_filters_and_is_read_only(api_client, hq_user, messages):
 @pytest.mark.django_db
 def test_api_requires_authentication(api_client, messages):
     assert api_client.get("/api/messages/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_a_reminder_step_must_name_an_existing_template_for_its_channel(branch):
+    step = ReminderStep(branch=branch, offset_days=2, channel="email", template_code="reminder_before_1")
+    with pytest.raises(ValidationError) as exc:
+        step.full_clean()  # reminder_before_1 exists for SMS only
+    assert "template_code" in exc.value.message_dict
+    step.channel = "sms"
+    step.full_clean()
+
+
+def test_celery_is_configured_for_at_least_once_delivery():
+    from autoloan_crm.celery import app
+
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    from notifications.tasks import send_batch
+
+    assert send_batch.acks_late and send_batch.reject_on_worker_lost

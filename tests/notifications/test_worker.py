@@ -46,9 +46,14 @@ def start_worker(worker_env, celery_worker_proc):
 
 def _due_today(branch, n: int) -> list[int]:
     # transactional tests flush the tables, seeded rows included: make sure the T0 step exists
-    ReminderStep.objects.get_or_create(branch=None, offset_days=0, channel="sms", defaults={"template_code": "reminder_due"})
+    ReminderStep.objects.get_or_create(
+        branch=None, offset_days=0, channel="sms", defaults={"template_code": "reminder_due"}
+    )
     MessageTemplate.objects.get_or_create(
-        code="reminder_due", language="zh-hans", channel="sms", defaults={"body": "{name}您好，今天到期 {amount} 元。{opt_out}"}
+        code="reminder_due",
+        language="zh-hans",
+        channel="sms",
+        defaults={"body": "{name}您好，今天到期 {amount} 元。{opt_out}"},
     )
     today = timezone.now().astimezone(branch.tzinfo).date()
     borrowers = Borrower.objects.bulk_create(
@@ -57,13 +62,20 @@ def _due_today(branch, n: int) -> list[int]:
     )
     loans = Loan.objects.bulk_create(
         Loan(
-            borrower=b, branch=branch, contract_number=f"W{b.pk:08d}", principal=Decimal("50000"),
-            annual_rate=Decimal("0.06"), term_months=12, start_date=date(2026, 1, 1),
+            borrower=b,
+            branch=branch,
+            contract_number=f"W{b.pk:08d}",
+            principal=Decimal("50000"),
+            annual_rate=Decimal("0.06"),
+            term_months=12,
+            start_date=date(2026, 1, 1),
         )  # fmt: skip
         for b in borrowers
     )
     installments = Installment.objects.bulk_create(
-        Installment(loan=loan, seq=1, due_date=today, principal_due=Decimal("4000"), interest_due=Decimal("250"))
+        Installment(
+            loan=loan, seq=1, due_date=today, principal_due=Decimal("4000"), interest_due=Decimal("250")
+        )
         for loan in loans
     )
     return [i.pk for i in installments]
@@ -89,7 +101,9 @@ def test_worker_killed_half_way_every_reminder_sent_exactly_once(branch, worker_
     assert recovered["failed"] == 0
     messages_dispatch_due(redispatch_after=timedelta(0))
     start_worker()
-    assert start_worker.wait_for(lambda: OutboundMessage.objects.filter(status="sent").count() == n, timeout=300)
+    assert start_worker.wait_for(
+        lambda: OutboundMessage.objects.filter(status="sent").count() == n, timeout=300
+    )
 
     calls = _provider_calls(worker_env)
     assert len(calls) == n and len(set(calls)) == n  # every reminder once, none twice
@@ -105,7 +119,9 @@ def test_provider_outage_then_recovery_every_reminder_sent_once(branch, worker_e
     assert reminders_run() == {"created": n, "enqueued": n}
 
     def drained():
-        return not OutboundMessage.objects.filter(status__in=["queued", "sending"], dispatched_at__isnull=False).exists()
+        return not OutboundMessage.objects.filter(
+            status__in=["queued", "sending"], dispatched_at__isnull=False
+        ).exists()
 
     assert start_worker.wait_for(drained, timeout=120)
     assert _provider_calls(worker_env) == []
