@@ -315,6 +315,7 @@ def main() -> int:
         if reuse and BlockedContact.objects.exists():  # the last table generated: a complete data set
             users = {"hq": User.objects.get(username="bench_hq"), "supervisor": User.objects.get(username="bench_sup")}
             print(f"reusing {DB_NAME}")
+            call_command("migrate", verbosity=0)  # migrations added since it was generated
         else:
             if reuse:  # an interrupted generation: start again
                 from django.db import connections
