@@ -27,8 +27,11 @@ sys.path.insert(0, str(BASE_DIR))
 DB_NAME = "bench_dashboards"
 # Indexes the dashboards would like in other apps (asked for, not added: they belong to those apps).
 REQUESTED_INDEXES = [
+    # root-cause panels: complaints resolved in a range (complaints 0003 dropped the plain resolved_at index)
+    "CREATE INDEX IF NOT EXISTS bench_cmp_resolved_at ON complaints_complaint (resolved_at) WHERE resolved_at IS NOT NULL",
+    # amount recovered: payments made in a range
     "CREATE INDEX IF NOT EXISTS bench_payment_paid_at ON borrowers_payment (paid_at)",
-    "CREATE INDEX IF NOT EXISTS bench_case_branch_opened ON debt_collection_collectioncase (branch_id, opened_at)",
+    # cure rate / contacts per case: cases opened in a range
     "CREATE INDEX IF NOT EXISTS bench_case_opened ON debt_collection_collectioncase (opened_at)",
 ]
 TARGET_MS = 300.0
@@ -247,7 +250,7 @@ def measure(users: dict, runs: int) -> list[dict]:
         client.force_login(user)
         for name in ("sla", "quality", "collections", "compliance"):
             url = reverse(f"dashboards:{name}")
-            timings, counts, first = [], set(), 0.0
+            timings, counts, first, db = [], set(), 0.0, []
             for i in range(runs + 1):
                 reset_queries()
                 with CaptureQueriesContext(connection) as queries:
@@ -258,10 +261,12 @@ def measure(users: dict, runs: int) -> list[dict]:
                 counts.add(len(queries))
                 if i:  # the first request warms caches (templates, translations, plans, roll matrix)
                     timings.append(elapsed)
+                    db.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
                 else:
                     first = elapsed
             slow = sorted(((float(q["time"]) * 1000, q["sql"][:160]) for q in queries.captured_queries), reverse=True)[:3]
             out.append({"role": role, "name": name, "median": statistics.median(timings), "max": max(timings), "first": first,
+                        "db": statistics.median(db),
                         "queries": sorted(counts), "slowest": slow})
     return out
 
@@ -346,13 +351,13 @@ def main() -> int:
             admin(f"DROP DATABASE IF EXISTS {DB_NAME}")
 
     ok = True
-    print(f"\n{'role':<11} {'dashboard':<12} {'median ms':>10} {'max ms':>8} {'first ms':>9} {'queries':>8}  target ≤ {TARGET_MS:.0f} ms")
+    print(f"\n{'role':<11} {'dashboard':<12} {'median ms':>10} {'max ms':>8} {'first ms':>9} {'db ms':>7} {'queries':>8}  target ≤ {TARGET_MS:.0f} ms")
     for r in results:
         # collections: the cached roll-rate matrix saves its one query after the first request
         constant = len(r["queries"]) == 1 or (r["name"] == "collections" and max(r["queries"]) - min(r["queries"]) == 1)
         passed = r["median"] <= TARGET_MS and constant
         ok &= passed
-        print(f"{r['role']:<11} {r['name']:<12} {r['median']:>10.1f} {r['max']:>8.1f} {r['first']:>9.1f} {','.join(map(str, r['queries'])):>8}  "
+        print(f"{r['role']:<11} {r['name']:<12} {r['median']:>10.1f} {r['max']:>8.1f} {r['first']:>9.1f} {r['db']:>7.1f} {','.join(map(str, r['queries'])):>8}  "
               f"{'ok' if passed else 'MISSED'}")
         if not passed:
             for ms, sql in r["slowest"]:

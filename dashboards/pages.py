@@ -347,7 +347,7 @@ def collections_dashboard(scope: Scope) -> Dashboard:
             cases_link(scope, state=CaseState.CURED), _("%(a)s / %(b)s 件") % {"a": outcomes["cured"], "b": outcomes["opened"]}),
         Kpi(_("承诺兑现率"), fmt_pct(pct(ptp["kept"], (ptp["kept"] or 0) + (ptp["broken"] or 0))), "",
             _("兑现 %(k)s，违约 %(b)s，待兑现 %(p)s") % {"k": ptp["kept"], "b": ptp["broken"], "p": ptp["pending"]}),
-        Kpi(_("回收金额"), fmt_money(rec["amount"]), "", _("%(n)s 笔还款，%(l)s 笔贷款") % {"n": rec["payments"], "l": rec["loans"]}, css="ok"),
+        Kpi(_("回收金额"), fmt_money(rec["amount"]), "", _("%(n)s 笔还款") % {"n": rec["payments"]}, css="ok"),
     ]
     d.charts.append(charts.hbar_chart(
         "cases_by_bucket", _("在催案件（按逾期阶段）"), [bucket_label(b) for b in order],
@@ -412,7 +412,6 @@ def collections_dashboard(scope: Scope) -> Dashboard:
 
     t = Table("recovered", _("回收金额（在催期间的还款）"), [Column(_("指标")), Column(_("数值"), True)])
     t.add(_("还款笔数"), rec["payments"])
-    t.add(_("涉及贷款"), rec["loans"])
     t.add(_("金额"), Cell(rec["amount"], display=fmt_money(rec["amount"])))
     d.tables.append(t)
 

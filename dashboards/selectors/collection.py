@@ -162,7 +162,7 @@ def recovered(scope: Scope) -> dict:
         Q(closed_at__isnull=True) | Q(closed_at__gte=OuterRef("paid_at"))
     )
     qs = in_range(scoped(Payment.objects.all(), scope, field="loan__branch"), scope, "paid_at").filter(Exists(case_open))
-    return qs.aggregate(payments=Count("id"), amount=Sum("amount"), loans=Count("loan", distinct=True))
+    return qs.aggregate(payments=Count("id"), amount=Sum("amount"))
 
 
 def holds(scope: Scope) -> list[dict]:
