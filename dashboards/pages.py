@@ -333,11 +333,13 @@ def quality_dashboard(scope: Scope) -> Dashboard:
 
 def collections_dashboard(scope: Scope) -> Dashboard:
     d = Dashboard("collections", _("催收"))
-    buckets = {r["bucket"]: r for r in collection.cases_by_bucket(scope)}
+    book = collection.open_book(scope)
+    buckets = {r["bucket"]: r for r in collection.cases_by_bucket(scope, book=book)}
     order = [b for b in bucket_order() if b in buckets] + sorted(set(buckets) - set(bucket_order()))
     outcome_rows = collection.case_outcomes_by_bucket(scope)
     outcomes = collection.case_outcomes(scope, by_bucket=outcome_rows)
-    ptp = collection.promises(scope)
+    promise_groups = collection.promise_groups(scope)
+    ptp = collection.promises(scope, groups=promise_groups)
     rec = collection.recovered(scope)
     total_cases = sum(r["n"] for r in buckets.values())
     total_amount = sum((r["amount"] or 0) for r in buckets.values())
@@ -406,7 +408,7 @@ def collections_dashboard(scope: Scope) -> Dashboard:
     t = Table("promises_by_collector", _("还款承诺（按催收员）"),
               [Column(_("催收员")), Column(_("承诺"), True), Column(_("兑现"), True), Column(_("违约"), True), Column(_("兑现率"), True)],
               empty=_("本期没有到期的承诺"))
-    for r in collection.promises_by_collector(scope):
+    for r in collection.promises_by_collector(scope, groups=promise_groups):
         t.add(user_name(r, "created_by"), r["total"], r["kept"], r["broken"], pct_cell(r["kept"], r["kept"] + r["broken"]))
     d.tables.append(t)
 
@@ -425,7 +427,7 @@ def collections_dashboard(scope: Scope) -> Dashboard:
                    display=f"{(r['contacts'] or 0) / r['cases']:.1f}" if r["cases"] else "—"))
     d.tables.append(t)
 
-    hold_rows = collection.holds(scope)
+    hold_rows = collection.holds(scope, book=book)
     t = Table("holds", _("暂停催收的案件（按原因）"), [Column(_("原因")), Column(_("案件数"), True), Column(_("逾期金额"), True)],
               empty=_("没有暂停的案件"))
     for r in hold_rows:

@@ -11,6 +11,7 @@ per month, written by the delinquency refresh).
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,6 +25,7 @@ from dashboards.selectors.base import in_range, scoped, user_fields
 from debt_collection.choices import OPEN_STATES, CaseState, PromiseStatus
 from debt_collection.models import CollectionCase, ContactAttempt, PromiseToPay
 
+ZERO = Decimal("0.00")
 EXITED = "exited"  # no snapshot next month: the loan left the active book (paid off, written off …)
 
 
@@ -35,12 +37,27 @@ def open_cases(scope: Scope):
     return cases(scope).filter(state__in=OPEN_STATES)
 
 
-def cases_by_bucket(scope: Scope) -> list[dict]:
+def open_book(scope: Scope) -> list[dict]:
+    """Open cases grouped by (bucket, hold reason): one scan feeds the bucket table and the holds table."""
     return list(
-        open_cases(scope).order_by().values("bucket")
-        .annotate(n=Count("id"), amount=Sum("amount_due"), on_hold=Count("id", filter=Q(state=CaseState.ON_HOLD)))
-        .order_by("bucket")
+        open_cases(scope).order_by().values("bucket", "hold_reason")
+        .annotate(
+            n=Count("id"), amount=Sum("amount_due"),
+            on_hold=Count("id", filter=Q(state=CaseState.ON_HOLD)),
+            on_hold_amount=Sum("amount_due", filter=Q(state=CaseState.ON_HOLD)),
+        )
     )
+
+
+def cases_by_bucket(scope: Scope, *, book: list[dict] | None = None) -> list[dict]:
+    book = open_book(scope) if book is None else book
+    out: dict = {}
+    for r in book:  # grouped rows: buckets × hold reasons
+        entry = out.setdefault(r["bucket"], {"bucket": r["bucket"], "n": 0, "amount": ZERO, "on_hold": 0})
+        entry["n"] += r["n"]
+        entry["amount"] += r["amount"] or ZERO
+        entry["on_hold"] += r["on_hold"]
+    return sorted(out.values(), key=lambda e: e["bucket"])
 
 
 def month_start(day: date) -> date:
@@ -126,24 +143,10 @@ def contacts_per_case(scope: Scope, *, by_bucket: list[dict] | None = None) -> l
     return [{"bucket": r["bucket"], "cases": r["opened"], "contacts": r["contacts"] or 0} for r in by_bucket]
 
 
-def promises(scope: Scope) -> dict:
+def promise_groups(scope: Scope) -> list[dict]:
+    """Promises due in range grouped by the collector who recorded them (one scan for both tables)."""
     qs = scoped(PromiseToPay.objects.all(), scope, field="case__branch").filter(
         promised_date__gte=scope.start_date, promised_date__lte=scope.end_date
-    )
-    return qs.aggregate(
-        total=Count("id"),
-        kept=Count("id", filter=Q(status=PromiseStatus.KEPT)),
-        broken=Count("id", filter=Q(status=PromiseStatus.BROKEN)),
-        pending=Count("id", filter=Q(status=PromiseStatus.PENDING)),
-        cancelled=Count("id", filter=Q(status=PromiseStatus.CANCELLED)),
-        amount_promised=Sum("amount"),
-        amount_kept=Sum("amount", filter=Q(status=PromiseStatus.KEPT)),
-    )
-
-
-def promises_by_collector(scope: Scope, *, limit: int = 20) -> list[dict]:
-    qs = scoped(PromiseToPay.objects.all(), scope, field="case__branch").filter(
-        promised_date__gte=scope.start_date, promised_date__lte=scope.end_date, created_by__isnull=False
     )
     return list(
         qs.order_by().values(*user_fields("created_by"))
@@ -151,9 +154,29 @@ def promises_by_collector(scope: Scope, *, limit: int = 20) -> list[dict]:
             total=Count("id"),
             kept=Count("id", filter=Q(status=PromiseStatus.KEPT)),
             broken=Count("id", filter=Q(status=PromiseStatus.BROKEN)),
+            pending=Count("id", filter=Q(status=PromiseStatus.PENDING)),
+            cancelled=Count("id", filter=Q(status=PromiseStatus.CANCELLED)),
+            amount_promised=Sum("amount"),
+            amount_kept=Sum("amount", filter=Q(status=PromiseStatus.KEPT)),
         )
-        .order_by("-total", "created_by_id")[:limit]
     )
+
+
+def promises(scope: Scope, *, groups: list[dict] | None = None) -> dict:
+    groups = promise_groups(scope) if groups is None else groups
+    counts = ("total", "kept", "broken", "pending", "cancelled")
+    out = {k: sum(g[k] for g in groups) for k in counts}  # one grouped row per collector
+    for k in ("amount_promised", "amount_kept"):
+        values = [g[k] for g in groups if g[k] is not None]
+        out[k] = sum(values, ZERO) if values else None
+    return out
+
+
+def promises_by_collector(scope: Scope, *, limit: int = 20, groups: list[dict] | None = None) -> list[dict]:
+    groups = promise_groups(scope) if groups is None else groups
+    rows = [g for g in groups if g["created_by_id"] is not None]
+    rows.sort(key=lambda g: (-g["total"], g["created_by_id"]))
+    return rows[:limit]
 
 
 def recovered(scope: Scope) -> dict:
@@ -165,8 +188,13 @@ def recovered(scope: Scope) -> dict:
     return qs.aggregate(payments=Count("id"), amount=Sum("amount"))
 
 
-def holds(scope: Scope) -> list[dict]:
-    return list(
-        open_cases(scope).filter(state=CaseState.ON_HOLD).order_by().values("hold_reason")
-        .annotate(n=Count("id"), amount=Sum("amount_due")).order_by("-n", "hold_reason")
-    )
+def holds(scope: Scope, *, book: list[dict] | None = None) -> list[dict]:
+    book = open_book(scope) if book is None else book
+    out: dict = {}
+    for r in book:  # grouped rows
+        if not r["on_hold"]:
+            continue
+        entry = out.setdefault(r["hold_reason"], {"hold_reason": r["hold_reason"], "n": 0, "amount": ZERO})
+        entry["n"] += r["on_hold"]
+        entry["amount"] += r["on_hold_amount"] or ZERO
+    return sorted(out.values(), key=lambda e: (-e["n"], e["hold_reason"]))
