@@ -335,6 +335,8 @@ CRM = {
     "PUBLIC_FORM": env.json("CRM_PUBLIC_FORM", default={}),
     # days past due at which the delinquency refresh opens a collection case
     "CASE_OPEN_DPD": env.int("CRM_CASE_OPEN_DPD", default=1),
+    # dashboards: seconds the roll-rate matrix (monthly snapshots) is cached; 0 = never
+    "DASHBOARD_ROLL_CACHE_SECONDS": env.int("CRM_DASHBOARD_ROLL_CACHE_SECONDS", default=600),
     # the latest date a collector may accept as a promise to pay, in days from today
     "PROMISE_MAX_DAYS": env.int("CRM_PROMISE_MAX_DAYS", default=30),
     # daily penalty interest rate on overdue principal (0.05 % a day is common in CN contracts)
@@ -354,5 +356,5 @@ CRM = {
     "MESSAGE_RETRY_BASE_SECONDS": env.int("CRM_MESSAGE_RETRY_BASE_SECONDS", default=30),
     # a message still `sending` this long after its claim belongs to a dead worker
     "MESSAGE_SENDING_STALE_SECONDS": env.int("CRM_MESSAGE_SENDING_STALE_SECONDS", default=300),
-    "MESSAGE_SEND_BATCH": env.int("CRM_MESSAGE_SEND_BATCH", default=200),
+    "MESSAGE_SEND_BATCH": env.int("CRM_MESSAGE_SEND_BATCH", default=500),
 }

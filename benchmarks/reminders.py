@@ -116,6 +116,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--installments", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=100_000)
+    parser.add_argument("--keep", action="store_true", help="keep the database for inspection")
     parser.add_argument("--profile", action="store_true", help="print where the first pass spends its time")
     args = parser.parse_args()
 
@@ -193,7 +194,8 @@ def main() -> int:
                 conn.default_channel.queue_purge(QUEUE)
         connections.close_all()
     finally:
-        admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        if not args.keep:
+            admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     print("reminders: OK" if ok else "reminders: FAILED")
     return 0 if ok else 1
 

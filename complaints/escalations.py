@@ -46,7 +46,9 @@ from complaints.models import Complaint, ComplaintEvent, Escalation, EscalationC
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 20_000
+# Large batches: each batch's index walk passes the rows earlier batches just flipped (their old
+# versions stay in the partial index until vacuum), so few big batches beat many small ones.
+BATCH_SIZE = 50_000
 DIGEST_THRESHOLD = 10  # more items than this for one person in one batch → one digest notice
 
 # per clock: (due column, warn column, breached flag, warned flag, condition for "clock running")
@@ -122,34 +124,46 @@ def _recipient_json(users) -> list[dict]:
 
 
 class Outbox:
-    """Collects notices per user during a batch; `flush` sends one per item or one digest each."""
+    """Collects notices per user during a batch; `flush` sends one per item, or one digest per person
+    when there are more than DIGEST_THRESHOLD. Items are kept in shared chunks (one per title and
+    group of complaints), never copied per person and row."""
 
     def __init__(self):
-        self.items: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+        self.chunks: dict[int, list[tuple[str, list]]] = defaultdict(list)
         self.users: dict[int, object] = {}
 
     def add(self, user, title: str, code: str, complaint_id: int):
-        self.users[user.pk] = user
-        self.items[user.pk].append((title, code, complaint_id))
+        self.extend(user, title, [(code, complaint_id)])
+
+    def extend(self, user, title: str, items: list[tuple[str, int]]):
+        if items:
+            self.users[user.pk] = user
+            self.chunks[user.pk].append((title, items))
 
     def flush(self, kind: str):
         from notifications.services import notify_staff
 
-        for user_id, items in self.items.items():
+        for user_id, chunks in self.chunks.items():
             user = self.users[user_id]
-            if len(items) <= DIGEST_THRESHOLD:
-                for title, code, complaint_id in items:
-                    notify_staff(user=user, title=f"{title}：{code}", body=title, link=_link(complaint_id), kind=kind)
-            else:
-                codes = "、".join(code for _t, code, _i in items[:20])
-                notify_staff(
-                    user=user,
-                    title=_("%(count)s 件投诉需要您处理（%(what)s）") % {"count": len(items), "what": items[0][0]},
-                    body=_("包括：%(codes)s …") % {"codes": codes},
-                    link=_link(None),
-                    kind=kind,
-                )
-        self.items.clear()
+            count = sum(len(items) for _title, items in chunks)
+            if count <= DIGEST_THRESHOLD:
+                for title, items in chunks:
+                    for code, complaint_id in items:
+                        notify_staff(user=user, title=f"{title}：{code}", body=title, link=_link(complaint_id), kind=kind)
+                continue
+            codes = []
+            for _title, items in chunks:
+                codes.extend(code for code, _i in items[: 20 - len(codes)])
+                if len(codes) >= 20:
+                    break
+            notify_staff(
+                user=user,
+                title=_("%(count)s 件投诉需要您处理（%(what)s）") % {"count": count, "what": chunks[0][0]},
+                body=_("包括：%(codes)s …") % {"codes": "、".join(codes)},
+                link=_link(None),
+                kind=kind,
+            )
+        self.chunks.clear()
 
 
 # --- the sweep ------------------------------------------------------------------------------------
@@ -232,7 +246,10 @@ def _claim_and_flag(base, *, order_by: str, flag: str, escalate: bool, now, batc
     built from the same queryset, so the partial index of the clock serves it.
     """
     if _is_postgres():
-        inner = base.select_for_update(skip_locked=True, of=("self",)).order_by(order_by).values("id")[:batch_size]
+        # no ORDER BY: the planner reads the partial index as a bitmap and visits the heap in physical
+        # order (an ordered index walk over a big backlog is random I/O); every due row is taken in
+        # this same sweep anyway
+        inner = base.select_for_update(skip_locked=True, of=("self",)).order_by().values("id")[:batch_size]
         inner_sql, inner_params = inner.query.sql_with_params()
         table = Complaint._meta.db_table
         sets = [f"{flag} = true"]
@@ -266,6 +283,18 @@ def _claim_and_flag(base, *, order_by: str, flag: str, escalate: bool, now, batc
     return list(Complaint.objects.filter(id__in=ids).values(*fields))
 
 
+def _json_texts(values) -> list[str]:
+    """JSON text per value; a value object shared by many rows (a group's payload) is encoded once."""
+    memo: dict[int, str] = {}
+    out = []
+    for value in values:
+        key = id(value)
+        if key not in memo:
+            memo[key] = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+        out.append(memo[key])
+    return out
+
+
 def _bulk_events(items: list[tuple[int, dict]], *, kind: str, now, actor=None, body: str = "") -> None:
     """One timeline event per (complaint id, payload)."""
     if not items:
@@ -278,8 +307,7 @@ def _bulk_events(items: list[tuple[int, dict]], *, kind: str, now, actor=None, b
                 "visible_to_borrower, created_at) "
                 "SELECT t.cid, %s, %s, '', '', %s, t.payload::jsonb, false, %s "
                 "FROM unnest(%s::bigint[], %s::text[]) AS t(cid, payload)",
-                [kind, getattr(actor, "pk", None), body, now, [i for i, _p in items],
-                 [json.dumps(p, cls=DjangoJSONEncoder) for _i, p in items]],
+                [kind, getattr(actor, "pk", None), body, now, [i for i, _p in items], _json_texts(p for _i, p in items)],
             )
         return
     ComplaintEvent.objects.bulk_create(
@@ -305,7 +333,7 @@ def _bulk_escalations(items: list[dict], *, trigger: str, clock: str, now, ack_d
                 [
                     trigger, clock, note, getattr(actor, "pk", None), now, ack_due,
                     [e["complaint_id"] for e in items], [e["level"] for e in items], [e["cycle"] for e in items],
-                    [e["previous_id"] for e in items], [e["recipients_json"] for e in items],
+                    [e["previous_id"] for e in items], _json_texts(e["recipients"] for e in items),
                 ],
             )
         return
@@ -384,40 +412,41 @@ def _sweep_breaches(clock: str, now: datetime, batch_size: int, cache: Recipient
 
 
 def _escalate_rows(rows, *, clock, trigger, now, ack_due, cache, cycle_of, previous_of=None, actor=None, note=""):
-    """Write one Escalation + one timeline event per row and notify the level's recipients."""
-    outbox = Outbox()
-    escalations = []
-    events = []
-    people_json: dict[tuple[int, int], tuple[list, str, list]] = {}
-    titles: dict[int, str] = {}
+    """Write one Escalation + one timeline event per row and notify the level's recipients.
+
+    Rows are grouped by (level, branch): recipients, payloads and titles are built once per group and
+    shared by its rows, so the per-row work is a few list appends."""
+    groups: dict[tuple[int, int], list] = defaultdict(list)
+    for r in rows:
+        groups[(r["escalation_level"], r["branch_id"])].append(r)
     why = (
         f"{Clock(clock).label}{_('超时')}"
         if clock and trigger == EscalationTrigger.BREACH
         else str(EscalationTrigger(trigger).label)
     )
-    for r in rows:
-        level = r["escalation_level"]
-        key = (level, r["branch_id"])
-        if key not in people_json:
-            people = cache.get(level, r["branch_id"])
-            recipients = _recipient_json(people)
-            people_json[key] = (recipients, json.dumps(recipients, ensure_ascii=False), [str(u) for u in people])
-            if not people:
-                logger.warning("escalation level %s of branch %s has no recipient", level, r["branch_id"])
-        recipients, recipients_text, names = people_json[key]
-        escalations.append(
-            {
-                "complaint_id": r["id"], "level": level, "cycle": cycle_of(r),
-                "previous_id": previous_of(r) if previous_of else None,
-                "recipients": recipients, "recipients_json": recipients_text,
-            }
-        )
-        events.append((r["id"], {"level": level, "clock": clock or "", "trigger": str(trigger), "recipients": names}))
+    outbox = Outbox()
+    escalations = []
+    events = []
+    titles: dict[int, str] = {}
+    for (level, branch_id), group in groups.items():
+        people = cache.get(level, branch_id)
+        if not people:
+            logger.warning("escalation level %s of branch %s has no recipient", level, branch_id)
+        recipients = _recipient_json(people)
+        payload = {"level": level, "clock": clock or "", "trigger": str(trigger), "recipients": [str(u) for u in people]}
+        for r in group:
+            escalations.append(
+                {
+                    "complaint_id": r["id"], "level": level, "cycle": cycle_of(r),
+                    "previous_id": previous_of(r) if previous_of else None, "recipients": recipients,
+                }
+            )
+            events.append((r["id"], payload))
         if level not in titles:  # translated once per level, not per row
             titles[level] = _("投诉升级至%(level)s级（%(why)s）") % {"level": level, "why": why}
-        title = titles[level]
-        for user in cache.get(level, r["branch_id"]):
-            outbox.add(user, title, r["tracking_code"], r["id"])
+        items = [(r["tracking_code"], r["id"]) for r in group]
+        for user in people:
+            outbox.extend(user, titles[level], items)
     _bulk_escalations(escalations, trigger=trigger, clock=clock or "", now=now, ack_due=ack_due, actor=actor, note=note)
     _bulk_events(events, kind=EventKind.ESCALATED, now=now, actor=actor, body=note)
     outbox.flush(kind="complaint_escalation")

@@ -202,6 +202,10 @@ class Complaint(models.Model):
             ),
             # feedback auto-close
             models.Index(fields=["resolved_at"], name="cmp_resolved_open_idx", condition=Q(state=State.RESOLVED)),
+            # dashboards (root causes by resolution date) and the workspace's search by the complainant's
+            # own mobile (complaints not yet linked to a borrower); neither column changes on escalation
+            models.Index(fields=["resolved_at"], name="cmp_resolved_at_idx", condition=Q(resolved_at__isnull=False)),
+            models.Index(fields=["complainant_mobile"], name="cmp_complainant_mobile_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["tracking_code"], name="complaint_tracking_code_unique"),

@@ -211,6 +211,7 @@ class CollectionCase(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["branch", "state", "bucket"]),
             models.Index(fields=["assigned_to", "state"]),
             models.Index(fields=["agency", "state"]),
+            models.Index(fields=["opened_at"], name="case_opened_at_idx"),  # dashboards: cases opened in a range
         ]
 
     def __str__(self):

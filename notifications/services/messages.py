@@ -58,7 +58,7 @@ def _publish_batches(batches: list[list[int]]) -> None:
 
 def _enqueue_batches(ids: list[int]) -> int:
     """Enqueue `send_batch` tasks for these ids, after the surrounding transaction commits."""
-    size = max(1, int(_crm("MESSAGE_SEND_BATCH", 200)))
+    size = max(1, int(_crm("MESSAGE_SEND_BATCH", 500)))
     batches = [ids[start : start + size] for start in range(0, len(ids), size)]
     transaction.on_commit(partial(_publish_batches, batches))
     return len(ids)

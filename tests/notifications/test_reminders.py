@@ -219,3 +219,25 @@ def test_other_branch_cannot_see_the_timeline(client, other_agent, installment_d
     assert (
         client.get(reverse("notifications:borrower_messages", args=[message.borrower_id])).status_code == 404
     )
+
+
+@pytest.mark.django_db
+def test_the_timeline_costs_the_same_queries_for_one_or_many_messages(
+    client, agent, branch, installment_due, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    borrower = BorrowerFactory(branch=branch)
+    installment_due(TODAY, borrower=borrower)
+    reminders_run(now=NOW)
+    client.force_login(agent)
+    url = reverse("notifications:borrower_messages", args=[borrower.pk])
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for offset in (1, 3, 7):
+        installment_due(TODAY - timedelta(days=offset), borrower=borrower)
+    reminders_run(now=NOW)
+    assert OutboundMessage.objects.filter(borrower=borrower).count() == 5
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(url)
