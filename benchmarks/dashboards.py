@@ -19,10 +19,12 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import admin, server_url, with_db  # noqa: E402
 
 DB_NAME = "bench_dashboards"
 # Indexes the dashboards would like in other apps (asked for, not added: they belong to those apps).
@@ -38,26 +40,7 @@ TARGET_MS = 300.0
 BRANCHES = 10
 
 
-def server_url() -> str:
-    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
-    if not url.startswith("postgres"):
-        url = "postgres://postgres@127.0.0.1:5432/postgres"
-    return url
 
-
-def with_db(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def admin(sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(with_db(server_url(), "postgres"))
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(sql)
-    conn.close()
 
 
 def insert_series(cursor, table: str, n: int, values: dict[str, str], *, start: int = 1) -> None:
