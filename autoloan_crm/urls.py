@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -28,5 +27,3 @@ urlpatterns = [
 admin.site.site_header = "AutoLoan CRM"
 admin.site.site_title = "AutoLoan CRM"
 
-if settings.DEBUG:  # pragma: no cover
-    pass

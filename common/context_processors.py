@@ -1,15 +1,9 @@
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from common.nav import items_for
 
 
 def navigation(request):
-    """Navigation entries by role. Apps register theirs in `common.nav.NAV_ITEMS`."""
-    from common.nav import items_for
-
+    """Navigation entries for the user's role (`common.nav.NAV_ITEMS`)."""
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"nav_items": []}
     return {"nav_items": items_for(user, request.path)}
-
-
-__all__ = ["navigation", "reverse", "_"]
