@@ -327,6 +327,8 @@ CRM = {
     "WORKSPACE_BREACHING_SOON_HOURS": env.float("CRM_WORKSPACE_BREACHING_SOON_HOURS", default=4),
     # minutes an escalation may stay unacknowledged before it climbs one more level
     "ESCALATION_ACK_MINUTES": env.int("CRM_ESCALATION_ACK_MINUTES", default=120),
+    # PostgreSQL: threads (each its own connection) that drain a big SLA-sweep backlog together
+    "SLA_SWEEP_WORKERS": env.int("CRM_SLA_SWEEP_WORKERS", default=2),
     # largest file a complainant may attach
     "COMPLAINT_ATTACHMENT_MAX_BYTES": env.int("CRM_COMPLAINT_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024),
     # reverse proxies in front of the web server: per-IP rate limits read X-Forwarded-For this deep

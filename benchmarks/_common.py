@@ -35,3 +35,31 @@ def peak_rss_mb() -> float:
 def current_rss_mb() -> float:
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+
+
+_SLA_RUNNING = "c.state IN ('intake', 'classified', 'in_progress')"
+_OPEN = "c.state IN ('intake', 'classified', 'in_progress', 'waiting_on_borrower')"
+TIMER_DEADLINES = {
+    "first_response_due_at": f"CASE WHEN {_SLA_RUNNING} AND c.first_responded_at IS NULL THEN c.first_response_due_at END",
+    "first_response_warn_at": f"CASE WHEN {_SLA_RUNNING} AND c.first_responded_at IS NULL THEN c.first_response_warn_at END",
+    "resolution_due_at": f"CASE WHEN {_SLA_RUNNING} THEN c.resolution_due_at END",
+    "resolution_warn_at": f"CASE WHEN {_SLA_RUNNING} THEN c.resolution_warn_at END",
+    "regulatory_due_at": f"CASE WHEN {_OPEN} THEN c.regulatory_due_at END",
+    "regulatory_warn_at": f"CASE WHEN {_OPEN} THEN c.regulatory_warn_at END",
+}
+
+
+def fill_complaint_timers(cursor, overrides: dict[str, str] | None = None) -> None:
+    """The ComplaintTimers row of every complaint a benchmark inserted by raw SQL (the app creates it
+    with the complaint): the running clocks' deadlines armed as the services arm them, every mark
+    false, unless `overrides` gives an SQL expression over the complaint `c` for a column."""
+    columns = {
+        **TIMER_DEADLINES,
+        **{f"{clock}_{mark}": "false" for clock in ("first_response", "resolution", "regulatory") for mark in ("warned", "breached")},
+        "escalation_level": "0",
+        **(overrides or {}),
+    }
+    cursor.execute(
+        f"INSERT INTO complaints_complainttimers (complaint_id, {', '.join(columns)}) "  # noqa: S608 - our SQL
+        f"SELECT c.id, {', '.join(columns.values())} FROM complaints_complaint c"
+    )

@@ -24,7 +24,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import admin, server_url, with_db  # noqa: E402
+from _common import admin, fill_complaint_timers, server_url, with_db  # noqa: E402
 
 DB_NAME = "bench_dashboards"
 # Indexes the dashboards would like in other apps (asked for, not added: they belong to those apps).
@@ -150,11 +150,11 @@ def generate(n_complaints: int, n_cases: int) -> dict:
             "resolution_warn_at": "now() + ((g % 200) - 70) * interval '1 hour'",
             "regulatory_due_at": "now() + ((g % 360) - 30) * interval '1 hour'",
             "regulatory_warn_at": "now() + ((g % 360) - 100) * interval '1 hour'",
-            "escalation_level": "CASE WHEN g % 50 = 0 THEN 1 ELSE 0 END",
             "updated_at": "now()",
         })
         c.execute("SELECT min(id) FROM complaints_complaint")
         cmp0 = c.fetchone()[0]
+        fill_complaint_timers(c, {"escalation_level": f"CASE WHEN (c.id - {cmp0} + 1) % 50 = 0 THEN 1 ELSE 0 END"})
         insert_series(c, "complaints_escalation", n_complaints // 50, {
             "complaint_id": f"({cmp0} + g * 50 - 50)", "level": "1 + g % 3", "trigger": "'manual'", "clock": "''",
             "cycle": "g", "recipients": "'[]'::jsonb", "note": "''",

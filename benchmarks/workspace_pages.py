@@ -22,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import fill_complaint_timers  # noqa: E402
 
 DB_NAME = "bench_workspace"
 TARGET_MEDIAN_MS = 100.0
@@ -210,10 +213,11 @@ def generate(*, n_complaints: int, n_borrowers: int) -> dict:
             "resolution_summary": f"CASE WHEN {open_pred} THEN '' ELSE '已核实并退还多收费用。' END",
             "first_response_target_minutes": "540",
             "resolution_target_minutes": "2700",
-            "escalation_level": f"CASE WHEN {open_pred} AND i % 50 = 1 THEN 1 ELSE 0 END",
         }, source=f"FROM generate_series(1, {n_complaints}) AS i"))
         cur.execute("SELECT min(id) FROM complaints_complaint")
         c0 = cur.fetchone()[0]
+        # one open complaint in 50 escalated to level 1 (i = id - c0 + 1, as in the series above)
+        fill_complaint_timers(cur, {"escalation_level": f"CASE WHEN c.state IN ('intake', 'classified', 'in_progress', 'waiting_on_borrower') AND (c.id - {c0} + 1) % 50 = 1 THEN 1 ELSE 0 END"})
         print(f"  {n_complaints:,} complaints: {time.perf_counter() - t0:.1f}s")
         t0 = time.perf_counter()
         cur.execute(insert_select(ComplaintEvent, overrides={
@@ -227,7 +231,8 @@ def generate(*, n_complaints: int, n_borrowers: int) -> dict:
         cur.execute(insert_select(Escalation, overrides={
             "complaint_id": "c.id", "level": "1", "trigger": "'breach'", "clock": "'first_response'",
             "created_at": "now() - interval '1 hour'", "ack_due_at": "now() + interval '1 hour'",
-        }, source="FROM complaints_complaint c WHERE c.escalation_level = 1"))
+        }, source="FROM complaints_complaint c JOIN complaints_complainttimers t ON t.complaint_id = c.id "
+                  "WHERE t.escalation_level = 1"))
         print(f"  timeline events and escalations: {time.perf_counter() - t0:.1f}s")
     t0 = time.perf_counter()
     with connection.cursor() as cur:

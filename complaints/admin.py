@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from complaints.models import (
     BusinessCalendar,
@@ -58,9 +59,9 @@ class ComplaintAdmin(admin.ModelAdmin):
         "tracking_code", "state", "category", "priority", "branch", "assignee", "received_at",
         "regulatory_due_at", "escalation_level",
     )
-    list_filter = ("state", "category", "priority", "branch", "escalation_level", "channel")
+    list_filter = ("state", "category", "priority", "branch", "timers__escalation_level", "channel")
     search_fields = ("tracking_code", "complainant_name", "loan__contract_number")
-    list_select_related = ("branch", "assignee")
+    list_select_related = ("branch", "assignee", "timers")
     date_hierarchy = "received_at"
     inlines = [ComplaintEventInline, EscalationInline, AttachmentInline]
     show_full_result_count = False
@@ -73,6 +74,10 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("升级级别"), ordering="timers__escalation_level")
+    def escalation_level(self, obj):
+        return obj.escalation_level
 
 
 @admin.register(ComplaintEvent)

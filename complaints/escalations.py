@@ -9,10 +9,11 @@ Recipients (`recipients_for`): the active EscalationContact rows for the level a
 branch plus the company-wide ones (no branch); when none are configured, the role rule — level 1 the
 branch's supervisors, level 2 every HQ user, level 3 every compliance user.
 
-The sweep is set-based: each step reads only the partial indexes on the `*_due_at` / `*_warn_at`
-columns, claims a batch with `select_for_update(skip_locked=True)` and flips the flag with a
-compare-and-set, writes the escalations and events with `bulk_create`, and notifies each recipient
-once per batch (a digest when there are many), all in the batch's transaction.
+The sweep is set-based and works on the narrow `ComplaintTimers` rows (never the wide complaint
+row): each step reads only a partial index on an armed `*_due_at` / `*_warn_at` deadline, claims a
+batch with `FOR UPDATE SKIP LOCKED` and flips the mark with a compare-and-set, writes the escalations
+and events with one INSERT … SELECT each, and notifies each recipient once per batch (a digest when
+there are many), all in the batch's transaction.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Least
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
@@ -37,12 +38,11 @@ from complaints import permissions as perms
 from complaints.choices import (
     MAX_ESCALATION_LEVEL,
     OPEN_STATES,
-    SLA_RUNNING_STATES,
     Clock,
     EscalationTrigger,
     EventKind,
 )
-from complaints.models import Complaint, ComplaintEvent, Escalation, EscalationContact
+from complaints.models import Complaint, ComplaintEvent, ComplaintTimers, Escalation, EscalationContact
 
 logger = logging.getLogger(__name__)
 
@@ -50,22 +50,16 @@ logger = logging.getLogger(__name__)
 # versions stay in the partial index until vacuum), so few big batches beat many small ones.
 BATCH_SIZE = 50_000
 DIGEST_THRESHOLD = 10  # more items than this for one person in one batch → one digest notice
+# A backlog at least this big is drained by CRM["SLA_SWEEP_WORKERS"] threads at once (PostgreSQL only).
+PARALLEL_MIN_BACKLOG = 5_000
 
-# per clock: (due column, warn column, breached flag, warned flag, condition for "clock running")
+# per clock, columns of ComplaintTimers: (armed deadline, armed warning time, breached mark, warned
+# mark). A deadline is NULL while its clock does not run (stopped, or paused waiting on the borrower).
 CLOCK_COLUMNS = {
-    Clock.FIRST_RESPONSE: (
-        "first_response_due_at", "first_response_warn_at", "first_response_breached", "first_response_warned",
-        Q(state__in=SLA_RUNNING_STATES, first_responded_at__isnull=True),
-    ),
-    Clock.RESOLUTION: (
-        "resolution_due_at", "resolution_warn_at", "resolution_breached", "resolution_warned",
-        Q(state__in=SLA_RUNNING_STATES),
-    ),
-    Clock.REGULATORY: (
-        "regulatory_due_at", "regulatory_warn_at", "regulatory_breached", "regulatory_warned",
-        Q(state__in=OPEN_STATES),
-    ),
+    clock: (f"{clock}_due_at", f"{clock}_warn_at", f"{clock}_breached", f"{clock}_warned") for clock in Clock.values
 }
+# columns the sweep's claim returns from the timers row; every other name is the complaint's
+TIMER_FIELDS = {"escalation_level", "escalated_at"} | {c for cols in CLOCK_COLUMNS.values() for c in cols}
 LEVEL_ROLES = {1: Role.SUPERVISOR, 2: Role.HQ, 3: Role.COMPLIANCE}
 
 
@@ -190,13 +184,13 @@ def sla_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> d
 
 
 def _warn_base(clock: str, now: datetime):
-    due_col, warn_col, breached_col, warned_col, running = CLOCK_COLUMNS[clock]
-    return Complaint.objects.filter(running, **{f"{warn_col}__lte": now, warned_col: False})
+    due_col, warn_col, breached_col, warned_col = CLOCK_COLUMNS[clock]
+    return ComplaintTimers.objects.filter(**{f"{warn_col}__isnull": False, f"{warn_col}__lte": now, warned_col: False})
 
 
 def _breach_base(clock: str, now: datetime):
-    due_col, warn_col, breached_col, warned_col, running = CLOCK_COLUMNS[clock]
-    return Complaint.objects.filter(running, **{f"{due_col}__lte": now, breached_col: False})
+    due_col, warn_col, breached_col, warned_col = CLOCK_COLUMNS[clock]
+    return ComplaintTimers.objects.filter(**{f"{due_col}__isnull": False, f"{due_col}__lte": now, breached_col: False})
 
 
 def _unacknowledged_base(now: datetime):
@@ -218,7 +212,7 @@ def _pending_steps(now: datetime) -> dict[str, bool]:
         # a scalar "first row by the indexed column", not EXISTS: PostgreSQL turns EXISTS into a
         # semi-join and, misjudging the correlated columns, scans the table; ORDER BY … LIMIT 1 walks
         # the partial index and stops
-        sql, p = qs.values("id")[:1].query.sql_with_params()
+        sql, p = qs.values("pk")[:1].query.sql_with_params()
         parts.append(f"({sql}) IS NOT NULL")
         params.extend(p)
     with connection.cursor() as cursor:
@@ -229,7 +223,7 @@ def _pending_steps(now: datetime) -> dict[str, bool]:
 
 def _claim(qs, order_by: str, batch_size: int) -> list[int]:
     return list(
-        qs.select_for_update(skip_locked=True, of=("self",)).order_by(order_by).values_list("id", flat=True)[:batch_size]
+        qs.select_for_update(skip_locked=True, of=("self",)).order_by(order_by).values_list("pk", flat=True)[:batch_size]
     )
 
 
@@ -238,33 +232,32 @@ def _is_postgres() -> bool:
 
 
 def _claim_and_flag(base, *, order_by: str, flag: str, escalate: bool, now, batch_size: int, fields: list[str]) -> list[dict]:
-    """Claim up to `batch_size` rows of `base` (skipping rows another sweep holds), set `flag` with a
-    compare-and-set (and raise the escalation level by one when `escalate`), and return `fields` of
-    the rows this call flipped. Must run inside a transaction.
+    """Claim up to `batch_size` timers rows of `base` (skipping rows another sweep or a service holds),
+    set the mark `flag` with a compare-and-set (and raise the escalation level by one when
+    `escalate`), and return `fields` of the complaints this call flipped (names in TIMER_FIELDS come
+    from the timers row). Must run inside a transaction.
 
-    On PostgreSQL this is one statement (UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) RETURNING)
-    built from the same queryset, so the partial index of the clock serves it.
+    On PostgreSQL this is one statement, UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) RETURNING,
+    built from the same queryset so the clock's partial index serves it; the complaint row is only
+    read (for the code and branch), never written or locked.
     """
     if _is_postgres():
         # no ORDER BY: the planner reads the partial index as a bitmap and visits the heap in physical
         # order (an ordered index walk over a big backlog is random I/O); every due row is taken in
         # this same sweep anyway
-        inner = base.select_for_update(skip_locked=True, of=("self",)).order_by().values("id")[:batch_size]
+        inner = base.select_for_update(skip_locked=True, of=("self",)).order_by().values("complaint_id")[:batch_size]
         inner_sql, inner_params = inner.query.sql_with_params()
-        table = Complaint._meta.db_table
         sets = [f"{flag} = true"]
         params: list = []
         if escalate:
-            sets += [
-                f"escalation_level = LEAST(c.escalation_level + 1, {MAX_ESCALATION_LEVEL})",
-                "escalated_at = %s",
-                "version = c.version + 1",
-            ]
+            sets += [f"escalation_level = LEAST(t.escalation_level + 1, {MAX_ESCALATION_LEVEL})", "escalated_at = %s"]
             params.append(now)
-        returning = ", ".join(f"c.{f}" for f in fields)
+        returning = ", ".join(f"t.{f}" if f in TIMER_FIELDS else f"c.{f}" for f in fields)
         sql = (
-            f"UPDATE {table} AS c SET {', '.join(sets)} FROM ({inner_sql}) AS claimed "  # noqa: S608 - identifiers are ours
-            f"WHERE c.id = claimed.id AND c.{flag} = false RETURNING {returning}"
+            f"UPDATE {ComplaintTimers._meta.db_table} AS t SET {', '.join(sets)} "  # noqa: S608 - identifiers are ours
+            f"FROM ({inner_sql}) AS claimed, {Complaint._meta.db_table} AS c "
+            f"WHERE t.complaint_id = claimed.complaint_id AND t.{flag} = false AND c.id = t.complaint_id "
+            f"RETURNING {returning}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, *inner_params])
@@ -274,13 +267,12 @@ def _claim_and_flag(base, *, order_by: str, flag: str, escalate: bool, now, batc
         return []
     update = {flag: True}
     if escalate:
-        update.update(
-            escalation_level=Least(F("escalation_level") + 1, Value(MAX_ESCALATION_LEVEL)),
-            escalated_at=now,
-            version=F("version") + 1,
-        )
-    Complaint.objects.filter(id__in=ids, **{flag: False}).update(**update)
-    return list(Complaint.objects.filter(id__in=ids).values(*fields))
+        update.update(escalation_level=Least(F("escalation_level") + 1, Value(MAX_ESCALATION_LEVEL)), escalated_at=now)
+    flipped = list(ComplaintTimers.objects.filter(pk__in=ids, **{flag: False}).values_list("pk", flat=True))
+    ComplaintTimers.objects.filter(pk__in=flipped).update(**update)
+    lookups = {f: f if f in TIMER_FIELDS else f"complaint__{f}" for f in fields}
+    rows = ComplaintTimers.objects.filter(pk__in=flipped).values(*lookups.values())
+    return [{f: row[lookup] for f, lookup in lookups.items()} for row in rows]
 
 
 def _json_texts(values) -> list[str]:
@@ -352,18 +344,18 @@ def _bulk_escalations(items: list[dict], *, trigger: str, clock: str, now, ack_d
 
 
 def _sweep_warnings(clock: str, now: datetime, batch_size: int, cache: RecipientCache) -> int:
-    due_col, warn_col, breached_col, warned_col, running = CLOCK_COLUMNS[clock]
+    due_col, warn_col, breached_col, warned_col = CLOCK_COLUMNS[clock]
     base = _warn_base(clock, now)
-    label = _("%(clock)s即将超时") % {"clock": Clock(clock).label}
-    total = 0
-    while True:
+
+    def batch(size: int) -> int:
+        label = _("%(clock)s即将超时") % {"clock": Clock(clock).label}
         with transaction.atomic():
             rows = _claim_and_flag(
-                base, order_by=warn_col, flag=warned_col, escalate=False, now=now, batch_size=batch_size,
+                base, order_by=warn_col, flag=warned_col, escalate=False, now=now, batch_size=size,
                 fields=["id", "tracking_code", "branch_id", "assignee_id", due_col],
             )
             if not rows:
-                return total
+                return 0
             _bulk_events(
                 [(r["id"], {"clock": clock, "due_at": r[due_col].isoformat() if r[due_col] else None}) for r in rows], kind=EventKind.SLA_WARNING, now=now
             )
@@ -375,9 +367,9 @@ def _sweep_warnings(clock: str, now: datetime, batch_size: int, cache: Recipient
                 for user in people:
                     outbox.add(user, label, r["tracking_code"], r["id"])
             outbox.flush(kind="complaint_sla_warning")
-            total += len(rows)
-        if len(rows) < batch_size:
-            return total
+            return len(rows)
+
+    return _run_step(base, batch, batch_size)
 
 
 def _users_by_id(ids) -> dict:
@@ -389,26 +381,77 @@ def _users_by_id(ids) -> dict:
 
 
 def _sweep_breaches(clock: str, now: datetime, batch_size: int, cache: RecipientCache) -> int:
-    due_col, warn_col, breached_col, warned_col, running = CLOCK_COLUMNS[clock]
+    due_col, warn_col, breached_col, warned_col = CLOCK_COLUMNS[clock]
     base = _breach_base(clock, now)
     ack_due = now + _ack_delay()
-    total = 0
-    while True:
+
+    def batch(size: int) -> int:
         with transaction.atomic():
-            # compare-and-set: a second sweep finds the flag already set and the rows gone from the index
+            # compare-and-set: a second sweep finds the mark already set and the rows gone from the index
             rows = _claim_and_flag(
-                base, order_by=due_col, flag=breached_col, escalate=True, now=now, batch_size=batch_size,
+                base, order_by=due_col, flag=breached_col, escalate=True, now=now, batch_size=size,
                 fields=["id", "tracking_code", "branch_id", "escalation_level", "reopen_count"],
             )
-            if not rows:
-                return total
-            _escalate_rows(
-                rows, clock=clock, trigger=EscalationTrigger.BREACH, now=now, ack_due=ack_due, cache=cache,
-                cycle_of=lambda r: r["reopen_count"] if clock != Clock.FIRST_RESPONSE else 0,
-            )
-            total += len(rows)
-        if len(rows) < batch_size:
+            if rows:
+                _escalate_rows(
+                    rows, clock=clock, trigger=EscalationTrigger.BREACH, now=now, ack_due=ack_due, cache=cache,
+                    cycle_of=lambda r: r["reopen_count"] if clock != Clock.FIRST_RESPONSE else 0,
+                )
+            return len(rows)
+
+    return _run_step(base, batch, batch_size)
+
+
+# --- draining a step: one connection, or several for a big backlog -----------------------------------
+
+
+def _drain(batch, size: int) -> int:
+    """Run `batch(size)` (one batch in its own transaction, returns the rows it handled) until the
+    backlog is empty."""
+    total = 0
+    while True:
+        done = batch(size)
+        total += done
+        if done < size:
             return total
+
+
+def _sweep_workers() -> int:
+    """Threads for a big backlog: CRM["SLA_SWEEP_WORKERS"] on PostgreSQL outside a transaction (each
+    thread needs its own connection, and must see committed data only); otherwise one."""
+    if not _is_postgres() or connection.in_atomic_block:
+        return 1
+    return max(1, int(settings.CRM.get("SLA_SWEEP_WORKERS", 2)))
+
+
+def _run_step(base, batch, batch_size: int) -> int:
+    """Drain one step of the sweep. A backlog of PARALLEL_MIN_BACKLOG rows or more (a burst after an
+    outage, a holiday's deadlines falling due at once) is split between the worker threads: each
+    claims its own batches (FOR UPDATE SKIP LOCKED never hands a row to two of them) in its own
+    transaction, so the burst takes a fraction of the time and each row is still handled once."""
+    workers = _sweep_workers()
+    if workers > 1:
+        backlog = base.order_by().values("pk")[: workers * batch_size].count()
+        if backlog >= PARALLEL_MIN_BACKLOG:
+            return _in_threads(lambda: _drain(batch, min(batch_size, -(-backlog // workers))), workers)
+    return _drain(batch, batch_size)
+
+
+def _in_threads(fn, workers: int) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
+    language = translation.get_language()
+
+    def run() -> int:
+        try:
+            with translation.override(language):
+                return fn()
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sla-sweep") as pool:
+        futures = [pool.submit(run) for _i in range(workers)]
+        return sum(f.result() for f in futures)
 
 
 def _escalate_rows(rows, *, clock, trigger, now, ack_due, cache, cycle_of, previous_of=None, actor=None, note=""):
@@ -499,8 +542,8 @@ def _climb(stale: list[dict], *, now, ack_due, cache) -> None:
             top[e["complaint_id"]] = e
     for level in {e["level"] for e in top.values()}:
         ids = [cid for cid, e in top.items() if e["level"] == level]
-        Complaint.objects.filter(pk__in=ids, escalation_level__lte=level).update(
-            escalation_level=level + 1, escalated_at=now, version=F("version") + 1
+        ComplaintTimers.objects.filter(pk__in=ids, escalation_level__lte=level).update(
+            escalation_level=level + 1, escalated_at=now
         )
     rows = list(Complaint.objects.filter(id__in=list(top)).values("id", "tracking_code", "branch_id"))
     for r in rows:
@@ -557,9 +600,8 @@ def escalation_raise(*, complaint: Complaint, actor, note: str) -> Escalation:
         raise TransitionNotAllowed(_("投诉已在最高升级级别。"), code="max_level")
     now = timezone.now()
     level = complaint.escalation_level + 1
-    Complaint.objects.filter(pk=complaint.pk).update(
-        escalation_level=level, escalated_at=now, version=F("version") + 1
-    )
+    ComplaintTimers.objects.filter(pk=complaint.pk).update(escalation_level=level, escalated_at=now)
+    Complaint.objects.filter(pk=complaint.pk).update(version=F("version") + 1)
     row = {"id": complaint.pk, "tracking_code": complaint.tracking_code, "branch_id": complaint.branch_id,
            "escalation_level": level}
     _escalate_rows(

@@ -150,16 +150,13 @@ class Complaint(models.Model):
     # stored outcomes (for reports: never recomputed)
     minutes_to_first_response = models.PositiveIntegerField(_("首次响应用时（工作分钟）"), null=True, blank=True)
     minutes_to_resolution = models.PositiveIntegerField(_("解决用时（工作分钟）"), null=True, blank=True)
-    first_response_warned = models.BooleanField(default=False, editable=False)
-    resolution_warned = models.BooleanField(default=False, editable=False)
-    regulatory_warned = models.BooleanField(default=False, editable=False)
+    # stored outcome per clock: it ran past its deadline (measured when the clock stops, or marked by
+    # the SLA sweep — `ComplaintTimers` — and carried over on the next write by a service)
     first_response_breached = models.BooleanField(_("首次响应超时"), default=False)
     resolution_breached = models.BooleanField(_("解决超时"), default=False)
     regulatory_breached = models.BooleanField(_("监管超时"), default=False)
-
-    # escalation ladder (not a state): the highest level reached
-    escalation_level = models.PositiveSmallIntegerField(_("升级级别"), default=0)
-    escalated_at = models.DateTimeField(_("最近升级时间"), null=True, blank=True)
+    # the escalation ladder (level, warnings, breach marks) lives in ComplaintTimers: the every-minute
+    # sweep then rewrites a narrow row with a few indexes, not this wide one with many
 
     # collections link: a complaint can put the loan's collection case on hold
     collection_hold = models.BooleanField(_("已暂停催收"), default=False)
@@ -169,37 +166,12 @@ class Complaint(models.Model):
         verbose_name = _("投诉")
         verbose_name_plural = _("投诉")
         ordering = ["-received_at", "-id"]
-        # Few indexes on purpose: every escalation rewrites the row, and each index costs a write then.
+        # The SLA sweep's indexes are on ComplaintTimers; the sweep never rewrites this row.
         indexes = [
             models.Index(fields=["branch", "state", "-received_at"], name="cmp_branch_state_idx"),
             models.Index(fields=["state", "-received_at"], name="cmp_state_received_idx"),
             models.Index(fields=["merged_into"], name="cmp_merged_into_idx", condition=Q(merged_into__isnull=False)),
             models.Index(fields=["assignee", "state"], name="cmp_assignee_state_idx"),
-            # the SLA sweep: each index holds only the rows whose clock is still running
-            models.Index(
-                fields=["first_response_due_at"], name="cmp_fr_due_idx",
-                condition=Q(state__in=SLA_RUNNING_STATES, first_responded_at__isnull=True, first_response_breached=False),
-            ),
-            models.Index(
-                fields=["first_response_warn_at"], name="cmp_fr_warn_idx",
-                condition=Q(state__in=SLA_RUNNING_STATES, first_responded_at__isnull=True, first_response_warned=False),
-            ),
-            models.Index(
-                fields=["resolution_due_at"], name="cmp_res_due_idx",
-                condition=Q(state__in=SLA_RUNNING_STATES, resolution_breached=False),
-            ),
-            models.Index(
-                fields=["resolution_warn_at"], name="cmp_res_warn_idx",
-                condition=Q(state__in=SLA_RUNNING_STATES, resolution_warned=False),
-            ),
-            models.Index(
-                fields=["regulatory_due_at"], name="cmp_reg_due_idx",
-                condition=Q(state__in=OPEN_STATES, regulatory_breached=False),
-            ),
-            models.Index(
-                fields=["regulatory_warn_at"], name="cmp_reg_warn_idx",
-                condition=Q(state__in=OPEN_STATES, regulatory_warned=False),
-            ),
             # feedback auto-close
             models.Index(fields=["resolved_at"], name="cmp_resolved_open_idx", condition=Q(state=State.RESOLVED)),
             # dashboards (root causes by resolution date) and the workspace's search by the complainant's
@@ -212,14 +184,51 @@ class Complaint(models.Model):
             models.CheckConstraint(
                 condition=Q(csat__isnull=True) | Q(csat__gte=1, csat__lte=5), name="complaint_csat_1_to_5"
             ),
-            models.CheckConstraint(condition=Q(escalation_level__lte=3), name="complaint_escalation_level_max_3"),
         ]
         permissions = [("view_all_complaints", "Can view complaints of every branch")]
 
     def __str__(self):
         return self.tracking_code
 
+    def save(self, *args, **kwargs):
+        creating = self._state.adding
+        super().save(*args, **kwargs)
+        if creating:  # every complaint has its timers row, however it was created
+            ComplaintTimers.objects.get_or_create(complaint=self, defaults=armed_deadlines(self))
+
     # --- convenience ---------------------------------------------------------------------------
+    @property
+    def _timers(self):
+        return getattr(self, "timers", None)  # a missing reverse one-to-one raises an AttributeError subclass
+
+    @property
+    def escalation_level(self) -> int:
+        """The highest level of the escalation ladder reached (0: never escalated)."""
+        timers = self._timers
+        return timers.escalation_level if timers else 0
+
+    @property
+    def escalated_at(self):
+        timers = self._timers
+        return timers.escalated_at if timers else None
+
+    def is_breached(self, clock: str) -> bool:
+        """The clock ran past its deadline: stored outcome, or marked by the sweep while running."""
+        timers = self._timers
+        return getattr(self, f"{clock}_breached") or bool(timers and getattr(timers, f"{clock}_breached"))
+
+    @property
+    def first_response_is_breached(self) -> bool:
+        return self.is_breached(Clock.FIRST_RESPONSE)
+
+    @property
+    def resolution_is_breached(self) -> bool:
+        return self.is_breached(Clock.RESOLUTION)
+
+    @property
+    def regulatory_is_breached(self) -> bool:
+        return self.is_breached(Clock.REGULATORY)
+
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
@@ -283,6 +292,85 @@ class Complaint(models.Model):
         pass
 
 
+def armed_deadlines(complaint: Complaint) -> dict:
+    """Deadlines of the clocks that are running now (None for a stopped or paused clock): what the SLA
+    sweep watches. First response and resolution run in intake / classified / in progress (paused while
+    waiting on the borrower); the regulatory clock runs in every open state."""
+    sla = complaint.state in SLA_RUNNING_STATES
+    first = sla and complaint.first_responded_at is None
+    regulatory = complaint.state in OPEN_STATES
+    return {
+        "first_response_due_at": complaint.first_response_due_at if first else None,
+        "first_response_warn_at": complaint.first_response_warn_at if first else None,
+        "resolution_due_at": complaint.resolution_due_at if sla else None,
+        "resolution_warn_at": complaint.resolution_warn_at if sla else None,
+        "regulatory_due_at": complaint.regulatory_due_at if regulatory else None,
+        "regulatory_warn_at": complaint.regulatory_warn_at if regulatory else None,
+    }
+
+
+def _armed(field: str, mark: str) -> Q:
+    return Q(**{f"{field}__isnull": False, mark: False})
+
+
+class ComplaintTimers(models.Model):
+    """The escalation ladder's state for one complaint: the deadlines of its running clocks, whether
+    each clock has warned and breached (once per clock and cycle), and the level reached.
+
+    A narrow row of its own so that the every-minute SLA sweep, which flips these marks for thousands
+    of complaints at once, rewrites a few small index entries instead of the wide complaint row and
+    all its indexes. The deadlines are copies kept by the complaint services (`armed_deadlines`, on
+    every state change, in the same transaction); each partial index holds only armed, unmarked rows.
+    """
+
+    complaint = models.OneToOneField(
+        Complaint, primary_key=True, on_delete=models.CASCADE, related_name="timers", verbose_name=_("投诉")
+    )
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    first_response_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
+    regulatory_due_at = models.DateTimeField(null=True, blank=True)
+    regulatory_warn_at = models.DateTimeField(null=True, blank=True)
+    first_response_warned = models.BooleanField(default=False)
+    resolution_warned = models.BooleanField(default=False)
+    regulatory_warned = models.BooleanField(default=False)
+    first_response_breached = models.BooleanField(_("首次响应超时"), default=False)
+    resolution_breached = models.BooleanField(_("解决超时"), default=False)
+    regulatory_breached = models.BooleanField(_("监管超时"), default=False)
+    escalation_level = models.PositiveSmallIntegerField(_("升级级别"), default=0)
+    escalated_at = models.DateTimeField(_("最近升级时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("投诉时限与升级")
+        verbose_name_plural = _("投诉时限与升级")
+        indexes = [
+            models.Index(fields=["first_response_due_at"], name="cmt_fr_due_idx",
+                         condition=_armed("first_response_due_at", "first_response_breached")),
+            models.Index(fields=["first_response_warn_at"], name="cmt_fr_warn_idx",
+                         condition=_armed("first_response_warn_at", "first_response_warned")),
+            models.Index(fields=["resolution_due_at"], name="cmt_res_due_idx",
+                         condition=_armed("resolution_due_at", "resolution_breached")),
+            models.Index(fields=["resolution_warn_at"], name="cmt_res_warn_idx",
+                         condition=_armed("resolution_warn_at", "resolution_warned")),
+            models.Index(fields=["regulatory_due_at"], name="cmt_reg_due_idx",
+                         condition=_armed("regulatory_due_at", "regulatory_breached")),
+            models.Index(fields=["regulatory_warn_at"], name="cmt_reg_warn_idx",
+                         condition=_armed("regulatory_warn_at", "regulatory_warned")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(escalation_level__lte=3), name="complaint_timers_level_max_3"),
+        ]
+
+    def __str__(self):
+        return f"{self.complaint_id} L{self.escalation_level}"
+
+    def arm(self, complaint: Complaint) -> None:
+        """Copy the running clocks' deadlines from the complaint (call before saving both)."""
+        for field, value in armed_deadlines(complaint).items():
+            setattr(self, field, value)
+
+
 def attachment_upload_to(instance, filename):
     # never the submitted file name on disk: it is user input
     now = timezone.now()
@@ -315,7 +403,12 @@ class ComplaintEvent(models.Model):
     """Append-only timeline. `visible_to_borrower` events (acknowledgement, replies, resolution …) are
     shown on the public tracking page with `body`; everything else (internal notes) never is."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events", db_index=False)
+    # In PostgreSQL the key is checked per statement by a trigger (migration 0007), not per row: a
+    # row-level foreign-key check locks the complaint row, and the SLA sweep inserts an event for each
+    # of thousands of complaints it escalates. Deleting a complaint with events is refused there too.
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="events", db_index=False, db_constraint=False
+    )
     kind = models.CharField(_("类型"), max_length=40, choices=EventKind.choices)
     actor = models.ForeignKey(
         _ROLE, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("操作人"), db_index=False
@@ -457,7 +550,10 @@ class Escalation(models.Model):
     """One step up the ladder. Unique per (complaint, clock, cycle) for breaches, so a sweep run twice
     escalates once; an unacknowledged one climbs once (unique `previous`)."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="escalations", db_index=False)
+    # key checked per statement in PostgreSQL, as for ComplaintEvent (migration 0007)
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="escalations", db_index=False, db_constraint=False
+    )
     level = models.PositiveSmallIntegerField(_("级别"), choices=EscalationLevel.choices)
     trigger = models.CharField(_("原因"), max_length=20, choices=EscalationTrigger.choices)
     clock = models.CharField(_("时限"), max_length=20, choices=Clock.choices, blank=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.scoping import scope_to_user
 from complaints import permissions as perms
-from complaints.choices import OPEN_STATES, SLA_RUNNING_STATES
+from complaints.choices import OPEN_STATES, SLA_RUNNING_STATES, Clock
 from complaints.models import Complaint, ComplaintEvent, Escalation, normalize_tracking_code
 
 
@@ -32,6 +32,20 @@ def breaching_soon_q(*, within_minutes: int = 120, now=None) -> Q:
     )
 
 
+_RUNNING = {
+    Clock.FIRST_RESPONSE: Q(state__in=SLA_RUNNING_STATES, first_responded_at__isnull=True),
+    Clock.RESOLUTION: Q(state__in=SLA_RUNNING_STATES),
+    Clock.REGULATORY: Q(state__in=OPEN_STATES),
+}
+
+
+def breached_q(clock: str, now) -> Q:
+    """Complaints whose `clock` ran past its deadline: the stored outcome, or the clock still running
+    and overdue. (The sweep marks a running breach on the narrow timers row; the next service write
+    carries it into the stored flag — this condition needs no join for either.)"""
+    return Q(**{f"{clock}_breached": True}) | (_RUNNING[clock] & Q(**{f"{clock}_due_at__lt": now}))
+
+
 def complaint_list(
     *,
     user,
@@ -46,7 +60,7 @@ def complaint_list(
     query: str = "",
 ) -> QuerySet[Complaint]:
     """The complaints `user` may see, filtered. `assignee` may be a user id, "me" or "none"."""
-    qs = _base(user).select_related("branch", "owner", "assignee", "borrower", "loan")
+    qs = _base(user).select_related("branch", "owner", "assignee", "borrower", "loan", "timers")
     if state:
         qs = qs.filter(state__in=[state] if isinstance(state, str) else state)
     if open_only:
@@ -66,9 +80,9 @@ def complaint_list(
     if breaching_within_minutes is not None:
         qs = qs.filter(breaching_soon_q(within_minutes=breaching_within_minutes))
     if escalated is True:
-        qs = qs.filter(escalation_level__gt=0)
+        qs = qs.filter(timers__escalation_level__gt=0)
     elif escalated is False:
-        qs = qs.filter(escalation_level=0)
+        qs = qs.filter(timers__escalation_level=0)
     query = (query or "").strip()
     if query:
         code = normalize_tracking_code(query)
@@ -85,7 +99,7 @@ def complaint_get(*, user, pk: int) -> Complaint:
     """A complaint the user may see, or 404 (never a hint that it exists elsewhere)."""
     try:
         return _base(user).select_related(
-            "branch", "owner", "assignee", "borrower", "loan", "merged_into", "sla_policy", "extended_by"
+            "branch", "owner", "assignee", "borrower", "loan", "merged_into", "sla_policy", "extended_by", "timers"
         ).get(pk=pk)
     except (Complaint.DoesNotExist, ValueError, TypeError):
         raise Http404

@@ -29,6 +29,7 @@ from complaints.choices import (
     FINAL_STATES,
     OPEN_STATES,
     Category,
+    Clock,
     ComplaintChannel,
     ContactChannel,
     ContactTime,
@@ -40,7 +41,14 @@ from complaints.choices import (
     RootCause,
     State,
 )
-from complaints.models import Complaint, ComplaintAttachment, ComplaintEvent, Escalation
+from complaints.models import (
+    Complaint,
+    ComplaintAttachment,
+    ComplaintEvent,
+    ComplaintTimers,
+    Escalation,
+    armed_deadlines,
+)
 from complaints.signals import collection_hold_released, collection_hold_requested
 
 # categories that start at high priority unless the intake says otherwise
@@ -68,13 +76,19 @@ def _now() -> datetime:
 def _lock(complaint: Complaint | int) -> Complaint:
     pk = getattr(complaint, "pk", complaint)
     try:
-        return (
+        complaint = (
             Complaint.objects.select_for_update(of=("self",))
             .select_related("branch", "borrower", "loan")
             .get(pk=pk)
         )
     except Complaint.DoesNotExist:
         raise DomainError(_("投诉不存在。"), code="not_found")
+    # then its timers row: the SLA sweep updates that one without the complaint's lock (always in this
+    # order — complaint, then timers — and the sweep never waits for a complaint, so no deadlock)
+    complaint.timers, _created = ComplaintTimers.objects.select_for_update().get_or_create(
+        complaint=complaint, defaults=armed_deadlines(complaint)
+    )
+    return complaint
 
 
 def _check_version(complaint: Complaint, expected_version: int | None) -> None:
@@ -131,10 +145,17 @@ def _event(
 
 
 def _save(complaint: Complaint, wt=None) -> Complaint:
-    """Recompute the clocks (every state change) and save with a new version."""
+    """Recompute the clocks (every state change), re-arm the sweep's timers from them, carry a breach
+    the sweep marked into the stored outcome, and save both with a new version."""
     clocks.recompute_due_dates(complaint, wt or clocks.working_time_for_branch(complaint.branch))
+    timers = complaint.timers
+    for clock in Clock.values:
+        if getattr(timers, f"{clock}_breached"):
+            setattr(complaint, f"{clock}_breached", True)
+    timers.arm(complaint)
     complaint.version += 1
     complaint.save()
+    timers.save()
     return complaint
 
 
@@ -650,11 +671,13 @@ def complaint_reopen(
     complaint.minutes_to_resolution = None
     complaint.resolution_clock_started_at = now
     complaint.resolution_paused_minutes = 0
-    complaint.resolution_warned = False
+    complaint.timers.resolution_warned = False
+    complaint.timers.resolution_breached = False
     complaint.resolution_breached = False
     # the complainant asked for a review: a new regulatory clock (REGULATORY_REVIEW_DAYS) from now
     complaint.regulatory_clock_started_at = now
-    complaint.regulatory_warned = False
+    complaint.timers.regulatory_warned = False
+    complaint.timers.regulatory_breached = False
     complaint.regulatory_breached = False
     if complaint.category == Category.COLLECTION_CONDUCT:
         _hold_request(complaint, actor=actor, reason=HoldReason.CATEGORY)

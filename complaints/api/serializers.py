@@ -35,6 +35,12 @@ class ComplaintSerializer(MaskedPiiMixin, serializers.ModelSerializer):
     complainant_email = serializers.SerializerMethodField()
     loan_contract_number = serializers.CharField(source="loan.contract_number", default=None, read_only=True, allow_null=True)
     merged_into = serializers.SlugRelatedField(slug_field="tracking_code", read_only=True, allow_null=True)
+    # the clock ran past its deadline: stored outcome, or still running and marked by the SLA sweep
+    first_response_breached = serializers.BooleanField(source="first_response_is_breached", read_only=True)
+    resolution_breached = serializers.BooleanField(source="resolution_is_breached", read_only=True)
+    regulatory_breached = serializers.BooleanField(source="regulatory_is_breached", read_only=True)
+    escalation_level = serializers.IntegerField(read_only=True, min_value=0, max_value=3)
+    escalated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Complaint

@@ -47,7 +47,7 @@ class ComplaintFilter(filters.FilterSet):
         return qs.filter(selectors.breaching_soon_q(within_minutes=int(value)))
 
     def filter_escalated(self, qs, name, value):
-        return qs.filter(escalation_level__gt=0) if value else qs.filter(escalation_level=0)
+        return qs.filter(timers__escalation_level__gt=0) if value else qs.filter(timers__escalation_level=0)
 
     def filter_open(self, qs, name, value):
         from complaints.choices import OPEN_STATES

@@ -21,10 +21,10 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.scoping import scope_to_user
 from borrowers.models import Borrower, Loan
-from complaints.choices import OPEN_STATES
+from complaints.choices import OPEN_STATES, Clock
 from complaints.models import Complaint, ComplaintAttachment, ComplaintEvent, Escalation
 from complaints.permissions import ACK_ROLES_BY_LEVEL
-from complaints.selectors import breaching_soon_q
+from complaints.selectors import breached_q, breaching_soon_q
 
 QUEUE_VIEWS = ("mine", "unassigned", "team", "breaching", "escalated")
 SEARCH_LOOKUP_LIMIT = 200  # borrowers/loans a search term may match before we ask for a narrower one
@@ -159,7 +159,7 @@ def complaint_queue(*, user, filters: QueueFilters, now=None) -> QuerySet[Compla
 QUEUE_ROW_FIELDS = (
     "id", "tracking_code", "state", "category", "priority", "channel", "subject", "complainant_name",
     "received_at", "first_responded_at", "first_response_due_at", "resolution_due_at",
-    "regulatory_due_at", "sla_paused_at", "escalation_level", "branch_id", "borrower_id", "loan_id",
+    "regulatory_due_at", "sla_paused_at", "timers__escalation_level", "branch_id", "borrower_id", "loan_id",
     "owner_id", "assignee_id", "resolution_clock_started_at",
     "owner__username", "owner__display_name", "owner__first_name", "owner__last_name",
     "assignee__username", "assignee__display_name", "assignee__first_name", "assignee__last_name",
@@ -177,7 +177,7 @@ def complaint_queue_page(*, user, filters: QueueFilters, offset: int, limit: int
         return []
     rows = (
         Complaint.objects.filter(pk__in=ids)
-        .select_related("owner", "assignee", "borrower", "loan", "branch")
+        .select_related("owner", "assignee", "borrower", "loan", "branch", "timers")
         .only(*QUEUE_ROW_FIELDS)
         .order_by()  # put in the ids' order below; no sort in SQL
     )
@@ -188,7 +188,7 @@ def complaint_queue_page(*, user, filters: QueueFilters, offset: int, limit: int
 def complaint_for_workspace(*, user, pk: int) -> Complaint:
     qs = complaint_base_qs(user=user).select_related(
         "owner", "assignee", "borrower", "borrower__branch", "borrower__dedicated_manager", "loan", "branch",
-        "merged_into",
+        "merged_into", "timers",
     )
     return get_object_or_404(qs, pk=pk)
 
@@ -265,11 +265,7 @@ def team_workload(*, user, now=None) -> list[WorkloadRow]:
         .select_related("branch")
         .order_by("branch__code", "username")
     )
-    breached = (
-        Q(first_response_breached=True) | Q(resolution_breached=True) | Q(regulatory_breached=True)
-        | Q(regulatory_due_at__lt=now)
-        | Q(first_responded_at__isnull=True, first_response_due_at__lt=now)
-    )
+    breached = breached_q(Clock.FIRST_RESPONSE, now) | breached_q(Clock.RESOLUTION, now) | breached_q(Clock.REGULATORY, now)
     counts = (
         complaint_base_qs(user=user)
         .filter(state__in=OPEN_STATES, assignee__isnull=False)
@@ -277,7 +273,7 @@ def team_workload(*, user, now=None) -> list[WorkloadRow]:
         .annotate(
             open_count=Count("id"),
             breached_count=Count("id", filter=breached),
-            escalated_count=Count("id", filter=Q(escalation_level__gt=0)),
+            escalated_count=Count("id", filter=Q(timers__escalation_level__gt=0)),
         )
         .order_by()
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from complaints.choices import OPEN_STATES, Category, RootCause, State
+from complaints.choices import OPEN_STATES, Category, Clock, RootCause, State
 from complaints.models import Complaint
+from complaints.selectors import breached_q
 from dashboards.filters import Scope
 from dashboards.selectors import collection, compliance, sla
 from dashboards.selectors.quality import month_bounds
@@ -60,12 +61,12 @@ def complaint_records(scope: Scope, params) -> QuerySet[Complaint]:
         qs = qs.filter(reopen_count__gt=0)
     fr = get("fr")
     if fr == "done":
-        qs = qs.filter(Q(minutes_to_first_response__isnull=False) | Q(first_response_breached=True))
+        qs = qs.filter(Q(minutes_to_first_response__isnull=False) | breached_q(Clock.FIRST_RESPONSE, scope.now))
     elif fr == "within":
         qs = qs.filter(minutes_to_first_response__isnull=False, first_response_breached=False)
     res = get("res")
     if res == "done":
-        qs = qs.filter(Q(minutes_to_resolution__isnull=False) | Q(resolution_breached=True))
+        qs = qs.filter(Q(minutes_to_resolution__isnull=False) | breached_q(Clock.RESOLUTION, scope.now))
     elif res == "within":
         qs = qs.filter(minutes_to_resolution__isnull=False, resolution_breached=False)
     elif res == "resolved":

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from django.db.models import Avg, Case, CharField, Count, F, Q, QuerySet, Value, When
 
-from complaints.choices import OPEN_STATES, SLA_RUNNING_STATES, State
+from complaints.choices import OPEN_STATES, SLA_RUNNING_STATES, Clock, State
 from complaints.models import Complaint, Escalation
+from complaints.selectors import breached_q
 from dashboards.aggregates import Percentile, sqlite_percentiles, supports_percentile_aggregate
 from dashboards.filters import Scope
 from dashboards.selectors.base import in_range, scoped
@@ -91,10 +92,10 @@ def clock_list(scope: Scope, status: str, *, limit: int = LIST_LIMIT) -> list[Co
                 When(first_responded_at__isnull=True, then=F("first_response_due_at")), default=F("resolution_due_at")
             )
         )
-        .select_related("branch", "owner", "assignee")
+        .select_related("branch", "owner", "assignee", "timers")
         .only(
             "id", "tracking_code", "state", "category", "priority", "complainant_name", "received_at",
-            "first_response_due_at", "resolution_due_at", "regulatory_due_at", "escalation_level", "first_responded_at",
+            "first_response_due_at", "resolution_due_at", "regulatory_due_at", "timers__escalation_level", "first_responded_at",
             "branch__name", "branch__time_zone", "owner__username", "owner__display_name", "owner__first_name",
             "owner__last_name", "assignee__username", "assignee__display_name", "assignee__first_name", "assignee__last_name",
         )
@@ -110,15 +111,15 @@ def sla_rates(scope: Scope) -> dict:
     breach. Resolution likewise with the resolution clock.
     """
     qs = in_range(complaints(scope), scope, "received_at")
-    fr_done = Q(minutes_to_first_response__isnull=False) | Q(first_response_breached=True)
-    res_done = Q(minutes_to_resolution__isnull=False) | Q(resolution_breached=True)
+    fr_done = Q(minutes_to_first_response__isnull=False) | breached_q(Clock.FIRST_RESPONSE, scope.now)
+    res_done = Q(minutes_to_resolution__isnull=False) | breached_q(Clock.RESOLUTION, scope.now)
     aggregates = {
         "received": Count("id"),
         "fr_total": Count("id", filter=fr_done),
         "fr_within": Count("id", filter=Q(minutes_to_first_response__isnull=False, first_response_breached=False)),
         "res_total": Count("id", filter=res_done),
         "res_within": Count("id", filter=Q(minutes_to_resolution__isnull=False, resolution_breached=False)),
-        "reg_breached": Count("id", filter=Q(regulatory_breached=True)),
+        "reg_breached": Count("id", filter=breached_q(Clock.REGULATORY, scope.now)),
         "fr_avg": Avg("minutes_to_first_response"),
         "res_avg": Avg("minutes_to_resolution"),
     }

@@ -86,4 +86,65 @@ def test_two_sweeps_at_once_escalate_each_breach_once(clock, in_progress):
     assert sum(r["first_response_escalated"] for r in results) == 30
     assert Escalation.objects.count() == 30
     assert set(Escalation.objects.values_list("complaint_id", flat=True)) == {c.pk for c in complaints}
-    assert set(Complaint.objects.values_list("escalation_level", flat=True)) == {1}
+    assert set(Complaint.objects.values_list("timers__escalation_level", flat=True)) == {1}
+
+
+def test_a_big_backlog_is_drained_by_parallel_workers_each_breach_once(clock, in_progress, supervisor, monkeypatch):
+    from complaints import escalations
+    from notifications.models import InAppNotification
+    from tests.complaints.conftest import sh
+
+    used = []
+    original = escalations._in_threads
+    monkeypatch.setattr(escalations, "_in_threads", lambda fn, workers: used.append(workers) or original(fn, workers))
+    monkeypatch.setattr(escalations, "PARALLEL_MIN_BACKLOG", 10)  # 40 due rows count as a burst here
+    complaints = [in_progress() for _ in range(40)]
+    clock.set(sh(2026, 3, 3, 10, 0))
+    counts = services.sla_sweep(batch_size=6)
+    assert used and used[0] == 2  # two threads, each on its own connection, shared the backlog
+    assert counts["first_response_escalated"] == 40
+    assert Escalation.objects.count() == 40
+    assert set(Escalation.objects.values_list("complaint_id", flat=True)) == {c.pk for c in complaints}
+    assert set(Complaint.objects.values_list("timers__escalation_level", flat=True)) == {1}
+    from complaints.models import ComplaintEvent
+
+    assert ComplaintEvent.objects.filter(kind="escalated").count() == 40
+    assert InAppNotification.objects.filter(user=supervisor, kind="complaint_escalation").exists()
+    assert services.sla_sweep()["first_response_escalated"] == 0  # and a second sweep finds nothing
+
+
+def test_a_sweep_and_a_resolve_at_once_lose_no_update(clock, in_progress, agent):
+    """The sweep updates the timers row without the complaint's lock; a service locks both, so the
+    escalation level and the stored outcome agree with the escalations whichever runs first."""
+    from tests.complaints.conftest import sh
+
+    c = in_progress()
+    clock.set(sh(2026, 3, 3, 10, 0))
+    resolve = lambda: services.complaint_resolve(  # noqa: E731
+        complaint=c.pk, resolution_summary="已退还多收费用", root_cause="policy", actor=agent, notify_borrower=False
+    )
+    results = run_together(services.sla_sweep, resolve)
+    assert not any(isinstance(r, Exception) for r in results), results
+    c = Complaint.objects.get(pk=c.pk)
+    escalated = Escalation.objects.filter(complaint=c).count()
+    assert c.state == "resolved"
+    assert c.escalation_level == escalated  # 1 if the sweep ran first, 0 if the resolve did
+    assert c.first_response_breached == (escalated == 1)
+    assert c.timers.first_response_due_at is None  # the resolved complaint's clocks are disarmed
+
+
+def test_timeline_and_escalations_need_an_existing_complaint_and_keep_it(in_progress):
+    """The statement-level key checks (migration 0007) that replace the row-locking foreign keys."""
+    from django.db import IntegrityError, transaction
+
+    from complaints.models import ComplaintEvent
+
+    c = in_progress()
+    missing = Complaint.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    with pytest.raises(IntegrityError, match="refers to no complaint"), transaction.atomic():
+        ComplaintEvent.objects.create(complaint_id=missing, kind="note")
+    with pytest.raises(IntegrityError, match="refers to no complaint"), transaction.atomic():
+        Escalation.objects.create(complaint_id=missing, level=1, trigger="manual")
+    with pytest.raises(IntegrityError, match="cannot be deleted"), transaction.atomic():
+        Complaint.objects.filter(pk=c.pk)._raw_delete(Complaint.objects.db)
+    assert Complaint.objects.filter(pk=c.pk).exists() and c.events.exists()

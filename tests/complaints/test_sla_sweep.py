@@ -50,7 +50,7 @@ def test_breach_escalates_one_level_and_notifies_the_supervisor_once(clock, in_p
     counts = services.sla_sweep()
     assert counts["first_response_escalated"] == 1
     c = Complaint.objects.get(pk=c.pk)
-    assert c.escalation_level == 1 and c.first_response_breached
+    assert c.escalation_level == 1 and c.first_response_is_breached
     [esc] = Escalation.objects.filter(complaint=c)
     assert (esc.level, esc.trigger, esc.clock) == (1, "breach", "first_response")
     assert esc.recipients == [{"id": supervisor.pk, "name": str(supervisor)}]
@@ -75,13 +75,13 @@ def test_each_breached_clock_climbs_one_level(clock, in_progress, supervisor, hq
     clock.set(sh(2026, 3, 3, 10, 0))
     services.sla_sweep()
     c = Complaint.objects.get(pk=c.pk)
-    assert c.escalation_level == 2 and c.resolution_breached
+    assert c.escalation_level == 2 and c.resolution_is_breached
     assert len(inbox(hq_user)) == 1
     clock.set(sh(2026, 3, 17, 10, 0))  # regulatory: 15 calendar days
     services.escalation_acknowledge(escalation=Escalation.objects.get(complaint=c, level=2), actor=hq_user)
     services.sla_sweep()
     c = Complaint.objects.get(pk=c.pk)
-    assert c.escalation_level == 3 and c.regulatory_breached
+    assert c.escalation_level == 3 and c.regulatory_is_breached
     assert len(inbox(compliance_user)) == 1
     assert list(Escalation.objects.filter(complaint=c).order_by("level").values_list("clock", flat=True)) == [
         "first_response", "resolution", "regulatory",

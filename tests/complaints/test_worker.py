@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from complaints.models import Complaint, Escalation
+from complaints.models import Complaint, ComplaintTimers, Escalation
 from complaints.tasks import sla_sweep_task
 from notifications.models import InAppNotification, OutboundMessage
 
@@ -16,7 +16,9 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 def test_sweep_on_a_real_worker_escalates_and_notifies(celery_worker_proc, make_complaint, supervisor):
     complaint = make_complaint(send_acknowledgement=False)
     # the first-response deadline passed a minute ago (the worker runs on the real clock)
-    Complaint.objects.filter(pk=complaint.pk).update(first_response_due_at=timezone.now() - timedelta(minutes=1))
+    past = timezone.now() - timedelta(minutes=1)
+    Complaint.objects.filter(pk=complaint.pk).update(first_response_due_at=past)
+    ComplaintTimers.objects.filter(pk=complaint.pk).update(first_response_due_at=past)  # the sweep's armed copy
     celery_worker_proc()
     sla_sweep_task.delay()
 

@@ -48,12 +48,13 @@ def test_within_sla_rates_and_percentiles(book, hq_user, supervisor):
     r = sla.sla_rates(make_scope(hq_user))
     # received in range: c1 c2 c3 c4 c5 c7 c8 (c6 is February)
     assert r["received"] == 7
-    # first response: c1 30, c2 90 (breached), c3 60, c5 120, c8 300 → 4 of 5 within
-    assert (r["fr_within"], r["fr_total"]) == (4, 5)
+    # first response: c1 30, c2 90 (breached), c3 60, c5 120, c8 300, and c7 unanswered past its deadline
+    # (breached while running: counted before the sweep marks it) → 4 of 6 within
+    assert (r["fr_within"], r["fr_total"]) == (4, 6)
     assert r["fr_p50"] == pytest.approx(90)
     assert r["fr_p90"] == pytest.approx(120 + 0.6 * (300 - 120))  # position 3.6
-    # resolution: c1 600, c2 2000 (breached), c8 100 → 2 of 3
-    assert (r["res_within"], r["res_total"]) == (2, 3)
+    # resolution: c1 600, c2 2000 (breached), c8 100, and c3 still open past its deadline → 2 of 4
+    assert (r["res_within"], r["res_total"]) == (2, 4)
     assert r["res_p50"] == pytest.approx(600)
     assert r["res_p90"] == pytest.approx(600 + 0.8 * 1400)  # position 1.8
 
@@ -61,7 +62,7 @@ def test_within_sla_rates_and_percentiles(book, hq_user, supervisor):
     assert (s["fr_within"], s["fr_total"]) == (3, 4)
     assert s["fr_p50"] == pytest.approx(75)  # 30 60 | 90 120
     assert s["fr_p90"] == pytest.approx(90 + 0.7 * 30)
-    assert (s["res_within"], s["res_total"]) == (2 - 1, 2)
+    assert (s["res_within"], s["res_total"]) == (2 - 1, 3)  # c1 within; c2 and c3 breached
     assert s["res_p50"] == pytest.approx(1300)
 
 

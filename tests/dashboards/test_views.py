@@ -121,7 +121,9 @@ def test_csv_content_matches_the_page(client, book, hq_user):
     assert ["禁止联系时段", "3", "2"] in rows
     response = get(client, hq_user, "sla", format="csv", table="sla_rates")
     rates = {row[0]: row for row in _csv_rows(response)[1:]}
-    assert rates["首次响应"][1] == "80" and rates["首次响应"][3] == "90"
+    # the page runs at today's time: c4 and c7 (first response never given, deadlines in March) are
+    # breached by now beside c2 → 4 within of 7
+    assert rates["首次响应"][1] == "57.1429" and rates["首次响应"][3] == "90"
 
 
 def test_exports_naming_people_are_logged_others_are_not(client, book, hq_user):
