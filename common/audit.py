@@ -26,6 +26,8 @@ APPEND_ONLY_MODELS = [
     "complaints.ComplaintEvent",
     "debt_collection.CaseEvent",
     "debt_collection.BlockedContact",
+    # the contact log is evidence of how collection was conducted (migration common/0002)
+    "debt_collection.ContactAttempt",
 ]
 
 

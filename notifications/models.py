@@ -252,7 +252,7 @@ class ReminderStep(models.Model):
 class InAppNotification(models.Model):
     """A notice in a staff member's inbox (escalations, approvals waiting …)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     link = models.CharField(max_length=300, blank=True)

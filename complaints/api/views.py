@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from common.api.pagination import NewestFirstPagination, TimelinePagination
 from complaints import permissions as perms
 from complaints import selectors, services
 from complaints.api import serializers as s
@@ -109,18 +110,18 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return self._respond(complaint, status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.ComplaintEventSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)  # one complaint's events: bounded, in order
+    @action(detail=True, methods=["get"], pagination_class=TimelinePagination)  # oldest first, paged
     def timeline(self, request, pk=None):
         complaint = self.get_object()
-        events = selectors.complaint_timeline(user=request.user, complaint=complaint)
-        return Response(s.ComplaintEventSerializer(events, many=True).data)
+        events = self.paginate_queryset(selectors.complaint_timeline(user=request.user, complaint=complaint))
+        return self.get_paginated_response(s.ComplaintEventSerializer(events, many=True).data)
 
     @extend_schema(responses=s.EscalationSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=NewestFirstPagination)
     def escalations(self, request, pk=None):
         complaint = self.get_object()
-        rows = selectors.complaint_escalations(user=request.user, complaint=complaint)
-        return Response(s.EscalationSerializer(rows, many=True).data)
+        rows = self.paginate_queryset(selectors.complaint_escalations(user=request.user, complaint=complaint))
+        return self.get_paginated_response(s.EscalationSerializer(rows, many=True).data)
 
     # --- transitions and actions ------------------------------------------------------------
     @extend_schema(

@@ -121,7 +121,7 @@ def test_full_lifecycle_through_actions(clock, as_user, make_complaint, agent):
     assert r.json()["state"] == "closed" and r.json()["csat"] == 4
     r = client.post(url(c.pk, "reopen"), {"reason": "还有一笔没退"}, format="json")
     assert r.json()["state"] == "in_progress" and r.json()["reopen_count"] == 1
-    timeline = client.get(url(c.pk, "timeline")).json()
+    timeline = client.get(url(c.pk, "timeline")).json()["results"]  # oldest first, paged
     assert [e["kind"] for e in timeline][-1] == "reopened"
     assert {"classified", "started", "reply", "waiting_on_borrower", "resumed", "note", "resolved", "feedback"} <= {
         e["kind"] for e in timeline
@@ -191,9 +191,26 @@ def test_escalations_endpoint_and_acknowledge(clock, as_user, in_progress, super
     assert r.status_code == 200 and r.json()["acknowledged_by"] == str(supervisor)
     r = as_user(supervisor).post(f"/api/escalations/{esc.pk}/acknowledge/", {}, format="json")
     assert r.status_code == 409
-    assert as_user(supervisor).get(url(c.pk, "escalations")).json()[0]["acknowledged_at"]
+    assert as_user(supervisor).get(url(c.pk, "escalations")).json()["results"][0]["acknowledged_at"]
 
 
 def test_schema_builds(as_user, admin_user):
     r = as_user(admin_user).get("/api/schema/")
     assert r.status_code == 200 and b"/api/complaints/{id}/resolve/" in r.content
+
+
+def test_a_long_timeline_is_paged_oldest_first(as_user, make_complaint, agent):
+    from complaints import services
+
+    c = make_complaint()
+    for i in range(120):
+        services.complaint_add_note(complaint=c, body=f"备注 {i}", actor=agent)
+    client = as_user(agent)
+    first = client.get(url(c.pk, "timeline")).json()
+    assert len(first["results"]) == 100 and first["next"]
+    assert first["results"][0]["kind"] == "created"
+    notes = [e["body"] for e in first["results"] if e["kind"] == "note"]
+    assert notes[:2] == ["备注 0", "备注 1"]
+    rest = client.get(first["next"]).json()
+    assert [e["body"] for e in rest["results"]][-1] == "备注 119" and rest["next"] is None
+    assert len(first["results"]) + len(rest["results"]) == c.events.count()

@@ -20,7 +20,7 @@ def audit_rows(world):
     from borrowers.models import Borrower, LoanEvent, PiiAccessLog
     from borrowers.services import borrower_reveal_pii
     from complaints.models import ComplaintEvent
-    from debt_collection.models import BlockedContact, CaseEvent, CollectionCase
+    from debt_collection.models import BlockedContact, CaseEvent, CollectionCase, ContactAttempt
     from debt_collection.services._base import event
 
     borrower = Borrower.objects.get(pk=world.objects["borrower"])
@@ -31,9 +31,13 @@ def audit_rows(world):
         borrower=borrower, case=case, branch=case.branch, channel="call", purpose="collection", rule="quiet_hours",
         rule_pack="CN", at=timezone.now(), actor=world.users["collector"],
     )
+    ContactAttempt.objects.create(
+        case=case, borrower=borrower, branch=case.branch, channel="call", outcome="no_answer",
+        occurred_at=timezone.now(), created_by=world.users["collector"],
+    )
     rows = {
         m._meta.label: m.objects.order_by("-pk").first()
-        for m in (LoanEvent, PiiAccessLog, ComplaintEvent, CaseEvent, BlockedContact)
+        for m in (LoanEvent, PiiAccessLog, ComplaintEvent, CaseEvent, BlockedContact, ContactAttempt)
     }
     assert all(rows.values()), rows
     return rows
