@@ -405,15 +405,16 @@ def _sweep_breaches(clock: str, now: datetime, batch_size: int, cache: Recipient
 # --- draining a step: one connection, or several for a big backlog -----------------------------------
 
 
-def _drain(batch, size: int) -> int:
+def _drain(batch, size: int, stop=None) -> int:
     """Run `batch(size)` (one batch in its own transaction, returns the rows it handled) until the
-    backlog is empty."""
+    backlog is empty, or `stop` (a threading.Event) is set: then after the batch in hand."""
     total = 0
-    while True:
+    while stop is None or not stop.is_set():
         done = batch(size)
         total += done
         if done < size:
-            return total
+            break
+    return total
 
 
 def _sweep_workers() -> int:
@@ -433,25 +434,38 @@ def _run_step(base, batch, batch_size: int) -> int:
     if workers > 1:
         backlog = base.order_by().values("pk")[: workers * batch_size].count()
         if backlog >= PARALLEL_MIN_BACKLOG:
-            return _in_threads(lambda: _drain(batch, min(batch_size, -(-backlog // workers))), workers)
+            size = min(batch_size, -(-backlog // workers))
+            return _in_threads(lambda stop: _drain(batch, size, stop), workers)
     return _drain(batch, batch_size)
 
 
 def _in_threads(fn, workers: int) -> int:
+    """Run `fn(stop)` in `workers` threads and add up their results. If this thread is interrupted
+    (the task's soft time limit) or one of them fails, `stop` tells the others to finish the batch in
+    hand and return; the rest of the backlog is the next sweep's."""
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
     language = translation.get_language()
+    stop = threading.Event()
 
     def run() -> int:
         try:
             with translation.override(language):
-                return fn()
+                return fn(stop)
+        except BaseException:
+            stop.set()
+            raise
         finally:
             connections.close_all()  # this thread's own connections
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sla-sweep") as pool:
         futures = [pool.submit(run) for _i in range(workers)]
-        return sum(f.result() for f in futures)
+        try:
+            return sum(f.result() for f in futures)
+        except BaseException:
+            stop.set()
+            raise
 
 
 def _escalate_rows(rows, *, clock, trigger, now, ack_due, cache, cycle_of, previous_of=None, actor=None, note=""):

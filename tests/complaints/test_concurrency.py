@@ -148,3 +148,38 @@ def test_timeline_and_escalations_need_an_existing_complaint_and_keep_it(in_prog
     with pytest.raises(IntegrityError, match="cannot be deleted"), transaction.atomic():
         Complaint.objects.filter(pk=c.pk)._raw_delete(Complaint.objects.db)
     assert Complaint.objects.filter(pk=c.pk).exists() and c.events.exists()
+
+
+def test_a_failing_worker_stops_the_others_and_the_next_sweep_finishes_the_backlog(clock, in_progress, monkeypatch):
+    """A batch that fails rolls back whole (marks, escalations, events); the other thread stops after
+    its batch in hand; the next sweep escalates the rest, each complaint once."""
+    import itertools
+
+    from complaints import escalations
+    from complaints.models import ComplaintEvent
+    from tests.complaints.conftest import sh
+
+    monkeypatch.setattr(escalations, "PARALLEL_MIN_BACKLOG", 10)
+    complaints = [in_progress() for _ in range(40)]
+    clock.set(sh(2026, 3, 3, 10, 0))
+    calls = itertools.count()
+    original = escalations._escalate_rows
+
+    def flaky(rows, **kwargs):
+        if next(calls) == 1:
+            raise RuntimeError("mail relay down")
+        return original(rows, **kwargs)
+
+    monkeypatch.setattr(escalations, "_escalate_rows", flaky)
+    with pytest.raises(RuntimeError, match="mail relay down"):
+        services.sla_sweep(batch_size=5)
+    done = Escalation.objects.count()
+    assert 0 < done < 40 and done % 5 == 0  # whole batches only
+    assert ComplaintEvent.objects.filter(kind="escalated").count() == done
+    assert Complaint.objects.filter(timers__first_response_breached=True).count() == done
+
+    monkeypatch.setattr(escalations, "_escalate_rows", original)
+    services.sla_sweep(batch_size=5)
+    assert Escalation.objects.count() == 40
+    assert set(Escalation.objects.values_list("complaint_id", flat=True)) == {c.pk for c in complaints}
+    assert set(Complaint.objects.values_list("timers__escalation_level", flat=True)) == {1}
