@@ -6,6 +6,9 @@ tests do — gets its defaults back, and a deployment that lost a row gets it re
 """
 
 import importlib
+import logging
+
+logger = logging.getLogger(__name__)
 
 SEED_MIGRATIONS = [
     "complaints.migrations.0002_seed_sla_policies_and_calendar",
@@ -15,8 +18,16 @@ SEED_MIGRATIONS = [
 
 
 def ensure_defaults(sender=None, using="default", **kwargs):
+    """Add the missing defaults. A database migrated only part of the way (`migrate complaints 0005`)
+    may lack an app's tables or columns yet: that app's defaults are skipped with a warning and
+    added by the next full `migrate`."""
     from django.apps import apps
+    from django.db import DatabaseError, transaction
 
     for path in SEED_MIGRATIONS:
         module = importlib.import_module(path)
-        module.seed(apps, None)
+        try:
+            with transaction.atomic(using=using):
+                module.seed(apps, None)
+        except DatabaseError as exc:
+            logger.warning("defaults of %s not seeded yet (database not fully migrated): %s", path, exc)
