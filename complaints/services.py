@@ -13,6 +13,7 @@ as soon as anything changed since it read the complaint.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -50,6 +51,8 @@ from complaints.models import (
     armed_deadlines,
 )
 from complaints.signals import collection_hold_released, collection_hold_requested
+
+logger = logging.getLogger(__name__)
 
 # categories that start at high priority unless the intake says otherwise
 HIGH_BY_DEFAULT = {Category.COLLECTION_CONDUCT, Category.PRIVACY_DATA}
@@ -365,6 +368,25 @@ def complaint_create(
     return complaint
 
 
+def _without_metadata(uploaded_file, mime: str):
+    """JPEG / PNG photos lose their EXIF and text metadata (GPS position, device, time) before they
+    are stored; see common.imagemeta. Other types, and files it cannot follow, are kept as sent."""
+    from django.core.files.base import ContentFile
+
+    from common.imagemeta import strip_metadata
+
+    if mime not in ("image/jpeg", "image/png"):
+        return uploaded_file
+    uploaded_file.seek(0)
+    result = strip_metadata(uploaded_file.read(), mime)
+    uploaded_file.seek(0)
+    if not result.changed:
+        if result.reason:
+            logger.warning("attachment metadata kept (%s): %s", mime, result.reason)
+        return uploaded_file
+    return ContentFile(result.data, name=getattr(uploaded_file, "name", "") or "file")
+
+
 @transaction.atomic
 def complaint_add_attachment(*, complaint: Complaint, uploaded_file, actor=None) -> ComplaintAttachment:
     """Store one uploaded file (type sniffed from its bytes, size capped, sha256 kept)."""
@@ -380,6 +402,7 @@ def complaint_add_attachment(*, complaint: Complaint, uploaded_file, actor=None)
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED_ATTACHMENT_TYPES:
         raise DomainError(_("只能上传图片（JPG、PNG、GIF、WEBP、HEIC）或 PDF 文件。"), field="attachments")
+    uploaded_file = _without_metadata(uploaded_file, kind.mime)
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
         digest.update(chunk)

@@ -38,3 +38,16 @@ def test_too_large_is_refused(make_complaint, settings, tmp_path):
     settings.CRM = {**settings.CRM, "COMPLAINT_ATTACHMENT_MAX_BYTES": 10}
     with pytest.raises(DomainError):
         services.complaint_add_attachment(complaint=make_complaint(), uploaded_file=SimpleUploadedFile("x.png", PNG))
+
+
+def test_an_uploaded_photo_is_stored_without_its_metadata(make_complaint, settings, tmp_path):
+    from tests.common.test_imagemeta import SECRET, image_data, jpeg_with_exif
+
+    settings.MEDIA_ROOT = tmp_path
+    complaint = make_complaint()
+    photo = jpeg_with_exif()
+    a = services.complaint_add_attachment(complaint=complaint, uploaded_file=SimpleUploadedFile("现场.jpg", photo))
+    stored = (tmp_path / a.file.name).read_bytes()
+    assert SECRET not in stored and image_data(stored) == image_data(photo)
+    assert a.size == len(stored) and a.sha256 == hashlib.sha256(stored).hexdigest()
+    assert a.original_name == "现场.jpg" and a.content_type == "image/jpeg"
