@@ -6,6 +6,7 @@ from complaints.models import (
     Complaint,
     ComplaintAttachment,
     ComplaintEvent,
+    ComplaintTimers,
     Escalation,
     EscalationContact,
     Holiday,
@@ -33,6 +34,24 @@ class ComplaintEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
     extra = 0
     ordering = ("created_at", "id")
+
+
+class TimersInline(ReadOnlyAdminMixin, admin.StackedInline):
+    """What the SLA sweep watches and has done: armed deadlines (empty = clock not running), marks, level."""
+
+    model = ComplaintTimers
+    fields = (
+        ("first_response_due_at", "first_response_warned", "first_response_breached"),
+        ("resolution_due_at", "resolution_warned", "resolution_breached"),
+        ("regulatory_due_at", "regulatory_warned", "regulatory_breached"),
+        ("escalation_level", "escalated_at"),
+    )
+    readonly_fields = (
+        "first_response_due_at", "first_response_warned", "first_response_breached", "resolution_due_at",
+        "resolution_warned", "resolution_breached", "regulatory_due_at", "regulatory_warned", "regulatory_breached",
+        "escalation_level", "escalated_at",
+    )
+    extra = 0
 
 
 class EscalationInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -63,7 +82,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     search_fields = ("tracking_code", "complainant_name", "loan__contract_number")
     list_select_related = ("branch", "assignee", "timers")
     date_hierarchy = "received_at"
-    inlines = [ComplaintEventInline, EscalationInline, AttachmentInline]
+    inlines = [TimersInline, ComplaintEventInline, EscalationInline, AttachmentInline]
     show_full_result_count = False
 
     def has_add_permission(self, request):

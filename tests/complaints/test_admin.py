@@ -40,3 +40,10 @@ def test_sla_policy_is_editable(admin_client):
     assert response.status_code == 302
     policy.refresh_from_db()
     assert policy.first_response_minutes == 90
+
+
+def test_complaint_page_shows_what_the_sweep_watches(admin_client, make_complaint):
+    complaint = make_complaint()
+    page = admin_client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk])).content.decode()
+    assert "投诉时限与升级" in page  # the read-only timers inline
+    assert 'name="timers-0-escalation_level"' not in page  # shown, not editable
