@@ -34,9 +34,8 @@ def complaints(scope: Scope) -> QuerySet[Complaint]:
 def service_status_expr(now) -> Case:
     running = Q(state__in=SLA_RUNNING_STATES)
     fr = Q(first_responded_at__isnull=True)
-    breached = (fr & (Q(first_response_breached=True) | (running & Q(first_response_due_at__lt=now)))) | (
-        ~fr & (Q(resolution_breached=True) | (running & Q(resolution_due_at__lt=now)))
-    )
+    # the clock that runs: first response until answered, then resolution
+    breached = (fr & breached_q(Clock.FIRST_RESPONSE, now)) | (~fr & breached_q(Clock.RESOLUTION, now))
     at_risk = running & ((fr & Q(first_response_warn_at__lte=now)) | (~fr & Q(resolution_warn_at__lte=now)))
     return Case(
         When(breached, then=Value(BREACHED)),
@@ -49,7 +48,7 @@ def service_status_expr(now) -> Case:
 
 def regulatory_status_expr(now) -> Case:
     return Case(
-        When(Q(regulatory_breached=True) | Q(regulatory_due_at__lt=now), then=Value(BREACHED)),
+        When(breached_q(Clock.REGULATORY, now), then=Value(BREACHED)),
         When(regulatory_warn_at__lte=now, then=Value(AT_RISK)),
         default=Value(ON_TRACK),
         output_field=CharField(),
